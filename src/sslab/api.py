@@ -1,0 +1,204 @@
+"""Python API: run an experiment into the results store and read its results back."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from . import experiments as _experiments  # noqa: F401  (registers experiments)
+from .config import Plan, RunConfig, flat_dict, to_dict
+from .registry import EXPERIMENTS
+from .store import RunHandle, RunStore, config_hash
+from .train.engine import LaneResult, enable_compilation_cache, group_points, iter_blocks
+
+
+@dataclass
+class Results:
+    """A finished run: its handle in the store, its plan, tidy records and final parameters."""
+
+    run_id: str
+    handle: RunHandle
+    plan_config: dict
+    _records: pd.DataFrame | None = None
+    _params: dict[str, np.ndarray] | None = None
+
+    @property
+    def records(self) -> pd.DataFrame:
+        """Tidy records (run, experiment, lane, seed, step, metric, value, axis columns)."""
+        if self._records is None:
+            self._records = self.handle.records()
+        return self._records
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """Final parameters stacked over lanes (with a ``lane`` array)."""
+        if self._params is None:
+            self._params = self.handle.params()
+        return self._params
+
+    def metric(self, name: str, step: int | None = None) -> pd.Series:
+        """One metric per lane at ``step`` (default: the last logged step), indexed by lane."""
+        df = self.records[self.records.metric == name]
+        if df.empty:
+            raise KeyError(f"metric {name!r} not in run {self.run_id}; have {sorted(self.records.metric.unique())}")
+        s = df.step.max() if step is None else step
+        out = df[df.step == s].set_index("lane")["value"].sort_index()
+        if out.empty:
+            raise KeyError(f"metric {name!r} was not logged at step {s}")
+        return out
+
+    def lanes(self) -> pd.DataFrame:
+        """One row per lane: lane, seed and the axis columns."""
+        cols = [c for c in self.records.columns if c not in ("run", "experiment", "step", "metric", "value")]
+        return self.records[cols].drop_duplicates("lane").set_index("lane").sort_index()
+
+    @property
+    def figures(self) -> list[str]:
+        return sorted(str(p) for p in self.handle.figures_dir.glob("*.png"))
+
+
+def plan_record(exp_name: str, plan: Plan) -> dict:
+    """The JSON-able description of a run stored as config.json."""
+    return {"experiment": exp_name, "config": to_dict(plan.base), "axes": {k: list(v) for k, v in plan.axes.items()}}
+
+
+def lane_records(res: LaneResult, lanes: list[int], run_id: str, experiment: str, axes: list[str]) -> pd.DataFrame:
+    """Tidy records of one block: metrics at the logged steps, the block-mean loss, and divergence."""
+    steps = res.steps
+    L, S = len(lanes), len(steps)
+    frames = []
+    for name, arr in sorted(res.metrics.items()):
+        frames.append(pd.DataFrame({"lane": np.repeat(lanes, S), "step": np.tile(steps, L),
+                                    "metric": name, "value": np.asarray(arr, np.float64).reshape(-1)}))
+    frames.append(pd.DataFrame({"lane": np.repeat(lanes, S - 1), "step": np.tile(steps[1:], L),
+                                "metric": "loss", "value": np.asarray(res.loss, np.float64).reshape(-1)}))
+    frames.append(pd.DataFrame({"lane": lanes, "step": steps[-1], "metric": "diverged_at",
+                                "value": res.diverged_at.astype(np.float64)}))
+    df = pd.concat(frames, ignore_index=True)
+    flat = [flat_dict(p) for p in res.points]
+    by_lane = {lane: f for lane, f in zip(lanes, flat)}
+    df["seed"] = df.lane.map({l: int(f["seed"]) for l, f in by_lane.items()}).astype(np.int64)
+    for a in axes:
+        if a != "seed":
+            df[a] = df.lane.map({l: f[a] for l, f in by_lane.items()})
+    df.insert(0, "run", run_id)
+    df.insert(1, "experiment", experiment)
+    return df[["run", "experiment", "lane", "seed", "step", "metric", "value"] + [a for a in axes if a != "seed"]]
+
+
+def run(experiment: str, overrides: list[str] | dict[str, Any] = (), *, store: RunStore | str | None = None,
+        name: str | None = None, progress: bool = False, figures: bool = True,
+        on_block: Callable[[int, int], None] | None = None) -> Results:
+    """Run ``experiment`` with ``key=value`` overrides; resumable, records written block by block.
+
+    The run id is ``name`` or ``<experiment>-<hash of the plan>``, so the same command resumes an
+    interrupted run (finished blocks are skipped) or returns a finished one without recomputing.
+    """
+    exp = EXPERIMENTS[experiment]
+    plan = exp.plan(overrides)
+    return run_plan(exp, plan, store=store, name=name, progress=progress, figures=figures, on_block=on_block)
+
+
+def run_plan(exp: Any, plan: Plan, *, store: RunStore | str | None = None, name: str | None = None,
+             progress: bool = False, figures: bool = True,
+             on_block: Callable[[int, int], None] | None = None) -> Results:
+    """Run a validated plan (see :func:`run`)."""
+    store = store if isinstance(store, RunStore) else RunStore(store)
+    enable_compilation_cache()
+    record = plan_record(exp.name, plan)
+    run_id = name or f"{exp.name}-{config_hash(record)[:10]}"
+    handle = store.create(run_id, record)
+    if handle.status().get("status") == "done":
+        return Results(run_id, handle, record)
+    handle.set_status("running")
+    points = plan.points()
+    axes = list(plan.axes)
+    groups = group_points(points)
+    blocks = [(g, start) for g in groups for start in range(0, len(g), points[g[0]].train.lane_block)]
+    t0 = time.time()
+    bar = _progress(progress, len(blocks), len(points), exp.name)
+    try:
+        done_lanes = 0
+        for gi, group in enumerate(groups):
+            B = points[group[0]].train.lane_block
+            todo = [b for b in range(0, len(group), B) if not handle.has_part(f"g{gi:03d}-b{b // B:05d}")]
+            done_lanes += len(group) - sum(min(B, len(group) - b) for b in todo)
+            if not todo:
+                continue
+            sub = [points[group[b + j]] for b in todo for j in range(min(B, len(group) - b))]
+            offsets = {}
+            pos = 0
+            for b in todo:
+                offsets[pos] = b
+                pos += min(B, len(group) - b)
+            for local_idx, res in iter_blocks(sub, exp.problem):
+                b = offsets[local_idx[0]]
+                lanes = [group[b + j] for j in range(len(local_idx))]
+                recs = lane_records(res, lanes, run_id, exp.name, axes)
+                params = {k: v for k, v in res.params.items()}
+                params["lane"] = np.asarray(lanes)
+                handle.write_part(f"g{gi:03d}-b{b // B:05d}", recs, params)
+                done_lanes += len(lanes)
+                if bar:
+                    bar(len(lanes))
+                if on_block:
+                    on_block(done_lanes, len(points))
+    except BaseException as e:
+        handle.set_status("failed", error=f"{type(e).__name__}: {e}")
+        raise
+    finally:
+        if bar:
+            bar(None)
+    results = Results(run_id, handle, record)
+    summary = summarise(results)
+    summary["wall_seconds"] = time.time() - t0
+    handle.write_json("summary", summary)
+    if figures and exp.figures is not None:
+        exp.figures(results)
+    handle.set_status("done")
+    return results
+
+
+def summarise(results: Results) -> dict:
+    """Mean, std (ddof=1), min and max over lanes of every metric at the last step, and diverged lanes."""
+    df = results.records
+    last = df[df.step == df.step.max()]
+    out: dict[str, Any] = {"run": results.run_id, "lanes": int(df.lane.nunique()), "metrics": {}}
+    for m, g in last.groupby("metric"):
+        v = g.value.to_numpy()
+        out["metrics"][m] = {"mean": float(np.nanmean(v)), "std": float(np.nanstd(v, ddof=1)) if len(v) > 1 else 0.0,
+                             "min": float(np.nanmin(v)), "max": float(np.nanmax(v))}
+    div = last[(last.metric == "diverged_at") & (last.value >= 0)]
+    out["diverged_lanes"] = {int(r.lane): int(r.value) for r in div.itertuples()}
+    return out
+
+
+def load(run_id: str, store: RunStore | str | None = None) -> Results:
+    """Reopen a stored run."""
+    store = store if isinstance(store, RunStore) else RunStore(store)
+    handle = store.open(run_id)
+    return Results(run_id, handle, handle.read_json("config"))
+
+
+def _progress(enabled: bool, n_blocks: int, n_lanes: int, label: str):
+    """A rich progress bar over lanes; returns an advance(n) callable (None closes it)."""
+    if not enabled:
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    prog = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn("lanes"),
+                    TimeElapsedColumn(), TimeRemainingColumn(), transient=False)
+    task = prog.add_task(label, total=n_lanes)
+    prog.start()
+
+    def advance(n: int | None) -> None:
+        if n is None:
+            prog.stop()
+        else:
+            prog.advance(task, n)
+
+    return advance

@@ -1,0 +1,33 @@
+"""Claims of every paper, selectable as ``paper`` or ``paper.Cn``."""
+
+from __future__ import annotations
+
+from .base import FAIL, PASS, REPORT, Claim, ClaimResult, Context, Row, run_claim
+
+PAPERS: dict[str, list[Claim]] = {}
+
+
+def _load() -> dict[str, list[Claim]]:
+    if not PAPERS:
+        from . import yang2024
+        PAPERS["yang2024"] = yang2024.CLAIMS
+    return PAPERS
+
+
+def select(target: str | None = None) -> list[Claim]:
+    """Claims for a paper (``yang2024``), one claim (``yang2024.C5`` or ``yang2024:C5``), or all."""
+    papers = _load()
+    if not target:
+        return [c for cs in papers.values() for c in cs]
+    paper, _, cid = target.replace(":", ".").partition(".")
+    if paper not in papers:
+        raise KeyError(f"unknown paper {paper!r}; valid choices: {', '.join(sorted(papers))}")
+    if not cid:
+        return list(papers[paper])
+    chosen = [c for c in papers[paper] if c.id.lower() == cid.lower()]
+    if not chosen:
+        raise KeyError(f"unknown claim {target!r}; valid choices: {', '.join(c.key for c in papers[paper])}")
+    return chosen
+
+
+__all__ = ["Claim", "ClaimResult", "Context", "Row", "run_claim", "select", "PASS", "FAIL", "REPORT", "PAPERS"]
