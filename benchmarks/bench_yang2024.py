@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> dict:
     sx = time_sslab(seeds)
     print(f"sslab done: cold {sum(sx['cold'].values()):.2f} s, warm {sum(sx['warm'].values()):.2f} s", flush=True)
     print(f"reference: timing {ref_seeds} seed(s) per method"
-          + (f", extrapolated x{scale:g} to {seeds} seeds" if extrap else " (full job, measured)") + " ...",
+          + (f", extrapolated x{scale:.3g} to {seeds} seeds" if extrap else " (full job, measured)") + " ...",
           flush=True)
     rf = time_reference(ref_seeds)
 
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> dict:
     print("-" * len(hdr))
     if extrap:
         print(f"* EXTRAPOLATED: reference timed on {ref_seeds} of {seeds} seeds per method "
-              f"(measured {rows[-1]['reference_measured_s']:.1f} s) and scaled linearly x{scale:g}.")
+              f"(measured {rows[-1]['reference_measured_s']:.1f} s) and scaled linearly x{scale:.3g}.")
     else:
         print(f"reference measured on the full job ({seeds} seeds per method).")
     print(f"sslab lanes run in blocks of train.lane_block={sx['lane_block']} (padded lanes not counted); "

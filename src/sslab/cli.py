@@ -1,0 +1,236 @@
+"""The ``sslab`` command line: run, check, list, query, runs, report."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+import typing
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="sslab: run, check and extend simulations of self-supervised-learning theory.")
+console = Console()
+err = Console(stderr=True)
+
+RUNS_HELP = "results directory (default: $SSLAB_RUNS or ./runs)"
+
+
+def _fail(msg: str, code: int = 2) -> typing.NoReturn:
+    err.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _experiment(name: str):
+    from .registry import EXPERIMENTS
+    from . import experiments  # noqa: F401
+    try:
+        return EXPERIMENTS[name]
+    except KeyError as e:
+        _fail(e.args[0])
+
+
+@app.command()
+def run(experiment: str = typer.Argument(..., help="experiment name (see `sslab list`)"),
+        overrides: list[str] = typer.Argument(None, help="key=value overrides, dotted paths; lists make lanes: seed=0:20 data.tau=3,5,7"),
+        runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
+        name: Optional[str] = typer.Option(None, "--name", help="run id (default: experiment + hash of the config; same config resumes)"),
+        figures: bool = typer.Option(True, "--figures/--no-figures", help="write the experiment's PNG figures"),
+        report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report")) -> None:
+    """Run one configuration (all its lanes) and write records, parameters, summary and figures."""
+    from .api import run_plan
+    from .config import ConfigError
+    from .store import RunStore
+
+    exp = _experiment(experiment)
+    try:
+        plan = exp.plan(overrides or [])
+    except ConfigError as e:
+        _fail(str(e))
+    console.print(f"[bold]{exp.title}[/]\n{plan.size()} lane(s); axes: "
+                  + (", ".join(f"{k}={_short(v)}" for k, v in plan.axes.items()) or "none"))
+    t0 = time.time()
+    res = run_plan(exp, plan, store=RunStore(runs), name=name, progress=True, figures=figures)
+    if report:
+        from .report.html import run_report
+        run_report(res)
+    summary = res.handle.read_json("summary")
+    table = Table(title=f"{res.run_id}: last step, over {summary['lanes']} lanes")
+    for col in ("metric", "mean", "std", "min", "max"):
+        table.add_column(col, justify="right" if col != "metric" else "left")
+    for m, s in sorted(summary["metrics"].items()):
+        table.add_row(m, *(f"{s[k]:.5g}" for k in ("mean", "std", "min", "max")))
+    console.print(table)
+    if summary["diverged_lanes"]:
+        console.print(f"[bold red]diverged lanes[/] (lane: step): {summary['diverged_lanes']}")
+    console.print(f"results: {res.handle.path}  ({time.time() - t0:.1f} s)")
+    for f in res.figures:
+        console.print(f"  figure: {f}")
+
+
+def _short(v: list) -> str:
+    return ",".join(map(str, v)) if len(v) <= 6 else f"{v[0]}..{v[-1]} ({len(v)} values)"
+
+
+@app.command()
+def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or claim (yang2024.C5); default: all"),
+          size: str = typer.Option("full", "--size", help="full: the spec's sizes; quick: smaller versions of slow claims"),
+          runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
+          report: Optional[Path] = typer.Option(None, "--report", help="also write an HTML report into this directory")) -> None:
+    """Run claims and print claim, measured, predicted/bound and verdict; exit 1 if any claim fails."""
+    from .train.engine import enable_compilation_cache
+    from .claims import Context, run_claim, select
+    from .store import RunStore
+
+    if size not in ("full", "quick"):
+        _fail(f"--size: invalid value {size!r}; valid choices: full, quick")
+    try:
+        claims = select(target)
+    except KeyError as e:
+        _fail(e.args[0])
+    enable_compilation_cache()
+    ctx = Context(store=RunStore(runs), size=size)
+    results = []
+    for c in claims:
+        with console.status(f"{c.key}: {c.title}"):
+            r = run_claim(c, ctx)
+        results.append(r)
+        _print_claim(r)
+    failed = [r.claim.key for r in results if r.verdict == "FAIL"]
+    total = sum(r.seconds for r in results)
+    console.print(f"\n[bold]{len(results) - len(failed)}/{len(results)} claims pass[/] in {total:.1f} s"
+                  + (f"; [bold red]failed: {', '.join(failed)}[/]" if failed else ""))
+    if report:
+        from .report.html import check_report
+        figs = _check_figures(ctx, report)
+        out = check_report(results, Path(report) / "index.html", figs)
+        console.print(f"report: {out}")
+    raise typer.Exit(1 if failed else 0)
+
+
+def _check_figures(ctx, outdir: Path) -> list[Path]:
+    """Figures of the check's stored runs (written next to the report)."""
+    from .api import load
+    out: list[Path] = []
+    for key, res in ctx._cache.items():
+        if isinstance(key, tuple) and key[0] == "run":
+            from .registry import EXPERIMENTS
+            exp = EXPERIMENTS[key[1]]
+            if exp.figures is not None and res.records.step.max() <= 40000:
+                out += [Path(p) for p in exp.figures(res)]
+    return out
+
+
+def _print_claim(r) -> None:
+    colour = {"PASS": "green", "FAIL": "red", "REPORT": "dim"}
+    table = Table(title=f"{r.claim.key} — {r.claim.title} \\[{r.claim.precision}] ({r.seconds:.1f} s): "
+                  f"[{colour[r.verdict]}]{r.verdict}[/]", title_justify="left", show_lines=False)
+    for col in ("group", "criterion", "measured", "predicted / bound", "verdict"):
+        table.add_column(col, overflow="fold")
+    if r.error:
+        table.add_row("", "claim raised an error", r.error, "", "[red]FAIL[/]")
+    for row in r.rows:
+        table.add_row(row.group, row.criterion, row.measured, row.predicted, f"[{colour[row.verdict]}]{row.verdict}[/]")
+    console.print(table)
+
+
+@app.command("list")
+def list_(what: str = typer.Argument("experiments", help="experiments | claims | keys"),
+          experiment: Optional[str] = typer.Argument(None, help="for `keys`: the experiment")) -> None:
+    """List experiments, claims, or an experiment's config keys with defaults."""
+    from .registry import EXPERIMENTS
+    from . import experiments  # noqa: F401
+    if what == "experiments":
+        for name, exp in EXPERIMENTS.items():
+            console.print(f"[bold]{name}[/]  {exp.title}  (presets: {', '.join(exp.presets) or '-'})")
+    elif what == "claims":
+        from .claims import select
+        for c in select(None):
+            console.print(f"[bold]{c.key}[/]  {c.title}  \\[{c.precision}]" + ("  (slow)" if c.slow else ""))
+    elif what == "keys":
+        if not experiment:
+            _fail("`sslab list keys EXPERIMENT`; valid experiments: " + ", ".join(EXPERIMENTS.names()))
+        exp = _experiment(experiment)
+        from .config import get_path, leaf_paths
+        base = exp.base()
+        table = Table(title=f"{experiment} config keys (lane = may vary across lanes of one program)")
+        for col in ("key", "default", "lane", "doc"):
+            table.add_column(col, overflow="fold")
+        for p, f in leaf_paths(base).items():
+            table.add_row(p, repr(get_path(base, p)), "yes" if f.metadata.get("lane") else "", f.metadata.get("doc", ""))
+        console.print(table)
+    else:
+        _fail(f"unknown list target {what!r}; valid choices: experiments, claims, keys")
+
+
+@app.command()
+def query(sql: str = typer.Argument(..., help='SQL over the views `records` and `runs`, e.g. "SELECT metric, avg(value) FROM records GROUP BY 1"'),
+          runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
+          csv: Optional[Path] = typer.Option(None, "--csv", help="write the result as CSV"),
+          parquet: Optional[Path] = typer.Option(None, "--parquet", help="write the result as Parquet")) -> None:
+    """Run DuckDB SQL over every run's records."""
+    from .store import RunStore
+    store = RunStore(runs)
+    try:
+        df = store.query(sql)
+    except Exception as e:  # noqa: BLE001 - SQL errors are user errors
+        _fail(f"query failed: {str(e).splitlines()[0]}")
+    for p in store.problems:
+        err.print(f"[yellow]skipped:[/] {p}")
+    if csv:
+        df.to_csv(csv, index=False)
+    if parquet:
+        df.to_parquet(parquet, index=False)
+    table = Table()
+    for c in df.columns:
+        table.add_column(str(c))
+    for row in df.head(200).itertuples(index=False):
+        table.add_row(*(f"{v:.6g}" if isinstance(v, float) else str(v) for v in row))
+    console.print(table)
+    if len(df) > 200:
+        console.print(f"... {len(df)} rows (showing 200; use --csv/--parquet for all)")
+
+
+@app.command("runs")
+def runs_(runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -> None:
+    """List stored runs with their status."""
+    from .store import RunStore
+    store = RunStore(runs)
+    table = Table()
+    for col in ("run_id", "experiment", "status", "started", "n_parts", "n_records"):
+        table.add_column(col)
+    for r in store.runs():
+        table.add_row(*(str(r.get(c, "")) for c in ("run_id", "experiment", "status", "started", "n_parts", "n_records")))
+    console.print(table)
+    for p in store.problems:
+        err.print(f"[yellow]skipped:[/] {p}")
+
+
+@app.command()
+def report(run_id: str = typer.Argument(..., help="a run id (see `sslab runs`)"),
+           runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -> None:
+    """(Re)build a run's figures and HTML report from its stored records."""
+    from .api import load
+    from .registry import EXPERIMENTS
+    from .report.html import run_report
+    try:
+        res = load(run_id, runs)
+    except KeyError as e:
+        _fail(str(e.args[0]))
+    exp = EXPERIMENTS[res.plan_config["experiment"]]
+    if exp.figures is not None:
+        exp.figures(res)
+    console.print(f"report: {run_report(res)}")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
