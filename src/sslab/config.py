@@ -98,6 +98,8 @@ class TrainConfig(Section):
     lane_block: int = param(8, check=positive, doc="lanes per vectorised block; results are bit-identical for a fixed block")
 
     def check(self) -> None:
+        if self.batch == "online" and self.batch_size == 0:
+            raise ConfigError("train.batch=online needs train.batch_size > 0")
         if self.steps % self.log_every:
             raise ConfigError(f"train.log_every={self.log_every} must divide train.steps={self.steps}")
 
@@ -230,7 +232,7 @@ def coerce(path: str, raw: Any, tp: Any) -> Any:
             raise ConfigError(f"{path}: expected a number, got {raw!r}")
         try:
             value = float(eval_number(raw) if isinstance(raw, str) else raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, ArithmeticError):
             raise ConfigError(f"{path}: expected a number, got {raw!r}") from None
         if not math.isfinite(value):
             raise ConfigError(f"{path}: expected a finite number, got {raw!r}")
@@ -269,8 +271,10 @@ def split_values(path: str, raw: str, tp: Any) -> list[Any]:
             lo, hi, *step = (int(p) for p in parts)
         except ValueError:
             raise ConfigError(f"{path}: bad range {raw!r}; use lo:hi or lo:hi:step with integers") from None
-        rng = range(lo, hi, step[0] if step else 1) if len(parts) <= 3 else None
-        if rng is None or len(rng) == 0:
+        if len(parts) > 3 or (step and step[0] == 0):
+            raise ConfigError(f"{path}: bad range {raw!r}; use lo:hi or lo:hi:step with a non-zero step")
+        rng = range(lo, hi, step[0] if step else 1)
+        if len(rng) == 0:
             raise ConfigError(f"{path}: range {raw!r} is empty; use lo:hi with lo < hi")
         return list(rng)
     items = [s.strip() for s in raw.split(",")]

@@ -187,22 +187,31 @@ def test_run_lanes_matches_closed_form_per_lane():
     np.testing.assert_array_equal(res.steps, [0, 10, 20, 30])
 
 
+def train64(cfg):
+    """Run one lane of the quadratic in float64 (tight comparisons with the NumPy loops)."""
+    with jax.enable_x64(True):
+        params, trace = train(jax.random.key(0), cfg, quad_problem(cfg))
+        assert params["p"].dtype == jnp.float64
+        return jax.tree_util.tree_map(np.asarray, (params, trace))
+
+
 def test_cosine_schedule_vs_hand_loop():
     T, lr = 20, 0.3
-    cfg = toy_cfg(steps=T, log_every=T, optim=OptimConfig(name="gd", lr=lr, schedule="cosine"))
-    params, _ = train(jax.random.key(0), cfg, quad_problem(cfg))
+    cfg = toy_cfg(steps=T, log_every=T, dtype="float64", optim=OptimConfig(name="gd", lr=lr, schedule="cosine"))
+    params, _ = train64(cfg)
     p, c = P0[:3].copy(), 1.0
     for t in range(T):
         p = p - lr * 0.5 * (1 + np.cos(np.pi * t / T)) * (p - c)
-    np.testing.assert_allclose(params["p"], p, rtol=1e-5)
+    np.testing.assert_allclose(params["p"], p, rtol=1e-12)
     const = c + (1 - lr) ** T * (P0[:3] - c)
     assert not np.allclose(p, const, rtol=1e-3)
 
 
 def test_sgd_momentum_weight_decay_vs_hand_loop():
     T, lr, mu, wd = 25, 0.05, 0.9, 0.01
-    cfg = toy_cfg(steps=T, log_every=5, c=1.0, optim=OptimConfig(name="sgd", lr=lr, momentum=mu, weight_decay=wd))
-    params, trace = train(jax.random.key(0), cfg, quad_problem(cfg))
+    cfg = toy_cfg(steps=T, log_every=5, c=1.0, dtype="float64",
+                  optim=OptimConfig(name="sgd", lr=lr, momentum=mu, weight_decay=wd))
+    params, trace = train64(cfg)
     p, buf, c = P0[:3].copy(), np.zeros(3), 1.0
     hist = [p.copy()]
     for _ in range(T):
@@ -210,8 +219,8 @@ def test_sgd_momentum_weight_decay_vs_hand_loop():
         buf = mu * buf + g  # PyTorch momentum (dampening 0, buffer = first gradient)
         p = p - lr * buf
         hist.append(p.copy())
-    np.testing.assert_allclose(params["p"], p, rtol=1e-5)
-    np.testing.assert_allclose(trace["metrics"]["p0"], [h[0] for h in hist[::5]], rtol=1e-5)
+    np.testing.assert_allclose(params["p"], p, rtol=1e-12)
+    np.testing.assert_allclose(trace["metrics"]["p0"], [h[0] for h in hist[::5]], rtol=1e-12)
     # momentum matters here
     gd = c + (1 - lr) ** T * (P0[:3] - c)
     assert not np.allclose(p, gd, rtol=1e-2)
@@ -219,9 +228,9 @@ def test_sgd_momentum_weight_decay_vs_hand_loop():
 
 def test_adam_vs_hand_loop():
     T, lr, b1, b2, eps, wd = 30, 0.05, 0.9, 0.999, 1e-8, 0.01
-    cfg = toy_cfg(steps=T, log_every=T, c=1.0,
+    cfg = toy_cfg(steps=T, log_every=T, c=1.0, dtype="float64",
                   optim=OptimConfig(name="adam", lr=lr, b1=b1, b2=b2, eps=eps, weight_decay=wd))
-    params, trace = train(jax.random.key(0), cfg, quad_problem(cfg))
+    params, trace = train64(cfg)
     p, m, v, c = P0[:3].copy(), np.zeros(3), np.zeros(3), 1.0
     for t in range(1, T + 1):
         g = p - c
@@ -229,7 +238,8 @@ def test_adam_vs_hand_loop():
         v = b2 * v + (1 - b2) * g * g
         mhat, vhat = m / (1 - b1**t), v / (1 - b2**t)
         p = p - lr * (mhat / (np.sqrt(vhat) + eps) + wd * p)  # decoupled weight decay
-    np.testing.assert_allclose(params["p"], p, rtol=1e-5)
+    np.testing.assert_allclose(params["p"], p, rtol=1e-11)
+    assert np.abs(P0[:3] - p).max() > 0.1  # it moved
     assert np.all(np.isfinite(trace["loss"]))
 
 
@@ -263,26 +273,28 @@ def test_divergence_freezes_lane_at_last_finite_iterate(fail):
         assert_lane_equal(with_bad, i, without, j)
 
 
-def test_divergence_sl_huge_lr_other_lanes_unaffected():
-    common = ("method=sl", "seed=0:3", "train.steps=30", "train.log_every=1")
+def test_divergence_yang_huge_lr_other_lanes_unaffected():
+    common = ("seed=0:3", *SHORT)  # the same program as the lane-independence test
     ok = run_yang(*common)
     mixed = run_yang(*common, "optim.lr=0.1,1e30")
-    lrs = [c.optim.lr for c in mixed.points]
+    assert group_points(mixed.points) == [list(range(6))]  # lr is a lane field
+    assert [c.optim.lr for c in mixed.points].count(1e30) == 3
     for i, c in enumerate(mixed.points):
         if c.optim.lr == 0.1:
             assert_lane_equal(mixed, i, ok, c.seed)
             assert mixed.diverged_at[i] == -1
-        else:
-            d = int(mixed.diverged_at[i])
-            assert 0 <= d < 30
-            for k in ("W", "F"):
-                assert np.all(np.isfinite(mixed.params[k][i]))
-            for m in ("w11", "w12", "w21", "w22", "F1", "F2"):
-                tr = mixed.metrics[m][i]
-                assert np.all(np.isfinite(tr))
-                assert np.all(tr[d:] == tr[d]), m  # frozen from the first bad step on
-            np.testing.assert_array_equal(mixed.metrics["w11"][i][-1], mixed.params["W"][i][0, 0])
-    assert lrs.count(1e30) == 3
+            continue
+        d = int(mixed.diverged_at[i])
+        assert 0 <= d < 200
+        assert np.all(np.isfinite(mixed.params["W"][i]))  # frozen at the last finite iterate
+        first_after = -(-d // 50)  # first logged step at or after d (steps are 0, 50, ..., 200)
+        for m in ("w11", "w12", "w21", "w22"):
+            tr = mixed.metrics[m][i]
+            assert np.all(np.isfinite(tr)), m
+            assert np.all(tr[first_after:] == tr[-1]), m
+        np.testing.assert_array_equal(mixed.metrics["w11"][i][-1], mixed.params["W"][i][0, 0])
+        # same init as the healthy lane of the same seed
+        assert mixed.metrics["w11"][i][0] == ok.metrics["w11"][c.seed][0]
 
 
 # --- compile once ----------------------------------------------------------------------------------
@@ -368,33 +380,30 @@ def test_update_order_vs_hand_loop(order):
 # --- Yang: dtypes and batch modes ------------------------------------------------------------------
 
 def test_float64_mode_gives_float64_params():
-    res = run_yang("seed=0:2", "train.steps=4", "train.log_every=2", "train.dtype=float64")
+    res = run_yang("seed=0:2", *SHORT, "train.dtype=float64")
     assert res.params["W"].dtype == np.float64
     assert res.metrics["w11"].dtype == np.float64
-    assert np.all(np.isfinite(res.params["W"]))
-
-
-def test_float32_mode_gives_float32_params():
-    res = run_yang("seed=0:2", "train.steps=4", "train.log_every=2")
-    assert res.params["W"].dtype == np.float32
+    assert np.all(np.isfinite(res.params["W"])) and np.all(res.diverged_at == -1)
+    f32 = run_yang("seed=0:2", *SHORT)
+    assert f32.params["W"].dtype == np.float32
 
 
 @pytest.mark.parametrize("overrides", [
     ("train.batch=minibatch", "train.batch_size=32"),
     ("train.batch=online", "train.batch_size=64"),
-    ("method=sl", "train.batch=minibatch", "train.batch_size=32"),
-    ("method=sl", "train.batch=online", "train.batch_size=64"),
 ])
 def test_yang_batch_modes_run_and_are_finite(overrides):
-    common = ("seed=0:3", "train.steps=40", "train.log_every=10")
+    common = ("seed=0:3", *SHORT)
     res = run_yang(*common, *overrides)
-    full = run_yang(*common, *overrides[:-2])
+    full = run_yang(*common)  # same program as the lane-independence test
     for k, v in res.metrics.items():
         assert v.shape == (3, 5) and np.all(np.isfinite(v)), k
     assert np.all(np.isfinite(res.loss)) and np.all(res.diverged_at == -1)
-    # same init (step 0), different trajectory than full batch
+    # same init (step 0), a different trajectory than full batch
     np.testing.assert_array_equal(res.metrics["w11"][:, 0], full.metrics["w11"][:, 0])
     assert not np.array_equal(res.params["W"], full.params["W"])
+    # and still learning: b_k moves towards b* ~ 10.6 from the condition-0 start in [8.5, 9]
+    assert np.all(res.metrics["b1"][:, -1] > res.metrics["b1"][:, 0])
 
 
 def test_minibatch_draws_distinct_points():
