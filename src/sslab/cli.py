@@ -107,22 +107,23 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
                   + (f"; [bold red]failed: {', '.join(failed)}[/]" if failed else ""))
     if report:
         from .report.html import check_report
-        figs = _check_figures(ctx, report)
+        figs = _check_figures(ctx, results, report)
         out = check_report(results, Path(report) / "index.html", figs)
         console.print(f"report: {out}")
     raise typer.Exit(1 if failed else 0)
 
 
-def _check_figures(ctx, outdir: Path) -> list[Path]:
-    """Figures of the check's stored runs (written next to the report)."""
-    from .api import load
+def _check_figures(ctx, results, outdir: Path) -> list[Path]:
+    """Each checked paper's report figures, drawn from the claims' stored runs."""
+    from .claims import figures_for, select
     out: list[Path] = []
-    for key, res in ctx._cache.items():
-        if isinstance(key, tuple) and key[0] == "run":
-            from .registry import EXPERIMENTS
-            exp = EXPERIMENTS[key[1]]
-            if exp.figures is not None and res.records.step.max() <= 40000:
-                out += [Path(p) for p in exp.figures(res)]
+    for paper in dict.fromkeys(r.claim.paper for r in results):
+        if len([r for r in results if r.claim.paper == paper]) < len(select(paper)):
+            continue  # figures need the runs of the whole paper
+        try:
+            out += figures_for(paper, ctx, Path(outdir) / "figures")
+        except Exception as e:  # noqa: BLE001 - a figure must not hide the claim table
+            err.print(f"[yellow]figures for {paper} failed:[/] {type(e).__name__}: {e}")
     return out
 
 

@@ -90,8 +90,8 @@ def test_sample_dtype_and_determinism():
 def test_augmentation_noise_moments_and_views():
     n, d = 20_000, 10
     zeta = np.asarray(augmentation_noise(jax.random.key(1), n, d), np.float64)
-    assert zeta.shape == (n, d, 2)
-    flat = zeta.reshape(n, 2 * d)
+    assert zeta.shape == (2, n, d)
+    flat = np.concatenate([zeta[0], zeta[1]], axis=1)  # (n, 2d): both views' coordinates per point
     assert np.all(np.abs(flat.mean(0)) < 5 / np.sqrt(n))
     np.testing.assert_allclose(flat.var(0), 1.0, atol=5 * np.sqrt(2 / n))
     # the two views' noises are independent of each other and across coordinates
@@ -100,10 +100,10 @@ def test_augmentation_noise_moments_and_views():
     other = np.asarray(augmentation_noise(jax.random.key(2), n, d))
     assert not np.array_equal(other, zeta.astype(np.float32))
     X = np.arange(2 * d, dtype=np.float32).reshape(2, d)
-    z = zeta[:2].astype(np.float32)
+    z = zeta[:, :2].astype(np.float32)
     v1, v2 = views(jnp.asarray(X), jnp.asarray(z), 0.1)
-    np.testing.assert_allclose(v1, X + 0.1 * z[..., 0], rtol=1e-6)
-    np.testing.assert_allclose(v2, X + 0.1 * z[..., 1], rtol=1e-6)
+    np.testing.assert_allclose(v1, X + 0.1 * z[0], rtol=1e-6)
+    np.testing.assert_allclose(v2, X + 0.1 * z[1], rtol=1e-6)
 
 
 # --- initialisation (spec §4) ----------------------------------------------------------------------

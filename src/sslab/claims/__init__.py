@@ -30,4 +30,12 @@ def select(target: str | None = None) -> list[Claim]:
     return chosen
 
 
+def figures_for(paper: str, ctx: Context, outdir) -> list:
+    """The report figures of one paper (from runs in ``ctx``, computing any that are missing)."""
+    _load()
+    from importlib import import_module
+    mod = import_module(f"{__name__}.{paper}")
+    return list(mod.figures(ctx, outdir)) if hasattr(mod, "figures") else []
+
+
 __all__ = ["Claim", "ClaimResult", "Context", "Row", "run_claim", "select", "PASS", "FAIL", "REPORT", "PAPERS"]

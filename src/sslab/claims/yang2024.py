@@ -330,3 +330,43 @@ CLAIMS: list[Claim] = [
     Claim("C10", P, "Finite-sample convergence in n", c10, slow=True, seeds="0–19"),
     Claim("C11", P, "Official-mode fidelity to 1e-10", c11, "float64", seeds="0–2"),
 ]
+
+
+# --- figures for the check report (drawn from the claims' stored runs) ----------------------------
+
+def c10_table(ctx: Context) -> pd.DataFrame:
+    rows = []
+    for noise in NOISES:
+        for n in c10_ns(ctx):
+            r = ctx.run(P, [f"data.n={n}", f"data.noise={noise}", "seed=0:20", "train.log_every=100"])
+            rows.append({"n": n, "noise": noise, "w11_std": std(values(r, "w11")), "w21_std": std(values(r, "w21"))})
+    return pd.DataFrame(rows)
+
+
+def figures(ctx: Context, outdir) -> list:
+    """Spec §6 figures (SSL condition 0, SL, SSL condition 1; isotropic noise), the τ-sweep and std vs n."""
+    from pathlib import Path
+
+    from ..report import yang2024_figures as yf
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    m = ssl_min(ctx)
+    theory = {"a_star": m.a, "b_star": m.b, "tau": 7.0}
+    out: list = []
+    ssl = ssl_long(ctx, "isotropic").records
+    ssl = ssl[ssl.step <= 4000]
+    out += yf.render_setting(ssl, outdir, "yang2024_ssl_c0", title_setting="SSL, condition 0, isotropic noise",
+                             theory=theory).values()
+    out += yf.render_setting(sl_run(ctx, "isotropic").records, outdir, "yang2024_sl",
+                             title_setting="SL, isotropic noise").values()
+    c1 = ctx.run(P, ["model.condition=1", "data.noise=isotropic", "seed=0:100", "train.log_every=100"]).records
+    out += yf.render_setting(c1, outdir, "yang2024_ssl_c1", title_setting="SSL, condition 1, isotropic noise",
+                             theory=theory).values()
+    taus = (3.0, 5.0, 7.0, 9.0, 11.0)
+    r9 = ctx.run(P, ["data.tau=" + ",".join(str(t) for t in taus), "seed=0:20", "train.log_every=100"])
+    out.append(outdir / "yang2024_tau_sweep.png")
+    yf.tau_sweep(c9_table(ctx, r9, taus), out[-1])
+    out.append(outdir / "yang2024_std_vs_n.png")
+    yf.std_vs_n(c10_table(ctx), out[-1])
+    return [Path(p) for p in out]

@@ -86,7 +86,9 @@ def _host_inputs(cfg: YangConfig) -> dict[str, np.ndarray]:
     dr = official_draws(int(cfg.seed), method=cfg.method, condition=getattr(cfg.model, "condition", 0),
                         T=cfg.train.steps, d=cfg.data.d, n=cfg.data.n, tau=float(cfg.data.tau),
                         rho=float(cfg.data.rho), data_noise=cfg.data.noise)
-    return {k: dr[k] for k in ("W0", "F0", "X", "y", "z", "t", "zeta")}
+    out = {k: dr[k] for k in ("W0", "F0", "X", "y", "z", "t")}
+    out["zeta"] = np.ascontiguousarray(np.moveaxis(dr["zeta"], -1, 1))  # (T, n, d, 2) -> (T, 2, n, d)
+    return out
 
 
 def problem(cfg: YangConfig) -> Problem:
