@@ -223,8 +223,20 @@ def group_points(points: list[RunConfig]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _dtype_ctx(cfg: RunConfig) -> Any:
-    return jax.enable_x64(cfg.train.dtype == "float64")
+class _program_ctx:
+    """Trace and run under the config's precision and PRNG layout (both part of the static config)."""
+
+    def __init__(self, cfg: RunConfig):
+        self.ctxs = [jax.enable_x64(cfg.train.dtype == "float64"),
+                     jax.threefry_partitionable(cfg.train.prng == "threefry_partitionable")]
+
+    def __enter__(self) -> None:
+        for c in self.ctxs:
+            c.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        for c in reversed(self.ctxs):
+            c.__exit__(*exc)
 
 
 def iter_blocks(points: list[RunConfig], problem_of: Callable[[RunConfig], Problem]) -> Iterator[tuple[list[int], LaneResult]]:
@@ -235,7 +247,7 @@ def iter_blocks(points: list[RunConfig], problem_of: Callable[[RunConfig], Probl
     for start in range(0, len(points), B):
         idx = list(range(start, min(start + B, len(points))))
         block = [points[i] for i in idx] + [points[idx[-1]]] * (B - len(idx))
-        with _dtype_ctx(template):
+        with _program_ctx(template):
             fdt = jnp.float64 if template.train.dtype == "float64" else jnp.float32
             dyn = {}
             for p in paths:
