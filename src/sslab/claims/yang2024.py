@@ -170,6 +170,11 @@ def c5(ctx: Context) -> list[Row]:
                      {s: float(np.sign(last.F1[s]) == -np.sign(last.w11[s]) and np.sign(last.F2[s]) == -np.sign(last.w21[s]))
                       for s in seeds}, ">=", 1.0, noise),
             report("C5", "permuted seeds (neuron labels swapped)", ", ".join(map(str, permuted)) or "none", group=noise),
+            report("C5", "seeds in a same-sign configuration (sign w11 = sign w21), with training accuracy",
+                   ", ".join(f"seed {s} (acc {last.acc[s]:.2f})" for s in seeds
+                             if np.sign(last.w11[s]) == np.sign(last.w21[s])) or "none",
+                   "none expected by the spec; §5.3 notes a same-sign critical point with a much higher loss",
+                   group=noise),
             report("C5", "cond(A) (max over seeds)", fmt(float(last.condA.max())), group=noise),
         ]
     return rows

@@ -21,11 +21,11 @@ import numpy as np
 from ..config import ConfigError, OptimConfig, RunConfig, Section, TrainConfig, param
 from ..data import yang2024 as data_mod
 from ..data.yang2024_official import official_draws
-from ..losses.alignment import AlignmentLoss, alignment
-from ..losses.bce import BCELoss, bce_with_logits
+from ..losses.alignment import AlignmentLoss
+from ..losses.bce import BCELoss
 from ..metrics.yang2024 import neuron_metrics, sl_metrics
 from ..models import yang2024 as model_mod
-from ..registry import EXPERIMENTS
+from ..registry import EXPERIMENTS, LOSSES
 from ..train.engine import Problem, full_batch, minibatch, online
 from .base import Experiment
 
@@ -126,14 +126,16 @@ def problem(cfg: YangConfig) -> Problem:
                 jax.random.fold_in(key, 1), n, c.data.d, dt)
         return b
 
+    loss_fn = LOSSES[cfg.loss.name]
+
     def objective(params, b, key, c):
         n = b["X"].shape[0]
         if ssl:
             x1, x2 = data_mod.views(b["X"], b["zeta"], c.data.rho)
             W = params["W"]
-            value = alignment(model_mod.encode(W, x1), model_mod.encode(W, x2)) + c.model.alpha * jnp.sum(W**2)
+            value = loss_fn(model_mod.encode(W, x1), model_mod.encode(W, x2)) + c.model.alpha * jnp.sum(W**2)
         else:
-            value = (bce_with_logits(model_mod.sl_logit(params, b["X"]), b["t"])
+            value = (loss_fn(model_mod.sl_logit(params, b["X"]), b["t"])
                      + c.model.beta * jnp.sum(params["W"] ** 2) + c.model.gamma * jnp.sum(params["F"] ** 2))
         return value * n if c.train.reduction == "sum" else value
 

@@ -1,0 +1,3 @@
+"""Registered metrics; importing this package fills sslab.registry."""
+
+from . import yang2024  # noqa: F401

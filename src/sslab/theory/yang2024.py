@@ -422,3 +422,14 @@ def sl_minimiser(tau=7.0, beta=1 / 800, gamma=1 / 800, n_starts=10):
 def tau_sweep(taus=(3, 5, 7, 9, 11), alpha=1 / 800, d=10):
     """Ltilde minimiser per tau from the condition-0 seed-0 init at that tau (spec yang2024 C9)."""
     return [ssl_minimiser(tau=float(tau), alpha=alpha, d=d, W0=condition0_init_seed0(d, float(tau))) for tau in taus]
+
+
+def _register() -> None:
+    from ..registry import THEORY
+    THEORY.register("yang2024.ssl_minimiser", ssl_minimiser)
+    THEORY.register("yang2024.sl_minimiser", sl_minimiser)
+    THEORY.register("yang2024.mechanism", mechanism)
+    THEORY.register("yang2024.tau_sweep", tau_sweep)
+
+
+_register()
