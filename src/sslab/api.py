@@ -165,16 +165,25 @@ def run_plan(exp: Any, plan: Plan, *, store: RunStore | str | None = None, name:
 
 
 def summarise(results: Results) -> dict:
-    """Mean, std (ddof=1), min and max over lanes of every metric at the last step, and diverged lanes."""
+    """Mean, std (ddof=1), min and max over the finite lanes of every metric at the last step.
+
+    Diverged lanes are listed under ``diverged_lanes`` (lane: step) and left out of the statistics,
+    so a diverged lane never shows up as a number.
+    """
     df = results.records
     last = df[df.step == df.step.max()]
-    out: dict[str, Any] = {"run": results.run_id, "lanes": int(df.lane.nunique()), "metrics": {}}
-    for m, g in last.groupby("metric"):
-        v = g.value.to_numpy()
-        out["metrics"][m] = {"mean": float(np.nanmean(v)), "std": float(np.nanstd(v, ddof=1)) if len(v) > 1 else 0.0,
-                             "min": float(np.nanmin(v)), "max": float(np.nanmax(v))}
     div = last[(last.metric == "diverged_at") & (last.value >= 0)]
-    out["diverged_lanes"] = {int(r.lane): int(r.value) for r in div.itertuples()}
+    diverged = {int(r.lane): int(r.value) for r in div.itertuples()}
+    live = last[~last.lane.isin(diverged)]
+    out: dict[str, Any] = {"run": results.run_id, "lanes": int(df.lane.nunique()), "metrics": {},
+                           "diverged_lanes": diverged}
+    for m, g in live.groupby("metric"):
+        v = g.value.to_numpy()
+        v = v[np.isfinite(v)]
+        if len(v) == 0:
+            continue
+        out["metrics"][m] = {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+                             "min": float(v.min()), "max": float(v.max())}
     return out
 
 
