@@ -14,7 +14,7 @@ from . import experiments as _experiments  # noqa: F401  (registers experiments)
 from .config import Plan, RunConfig, flat_dict, to_dict
 from .registry import EXPERIMENTS
 from .store import RunHandle, RunStore, config_hash
-from .train.engine import LaneResult, enable_compilation_cache, group_points, iter_blocks
+from .train.engine import LaneResult, enable_compilation_cache
 
 
 @dataclass
@@ -92,22 +92,33 @@ def lane_records(res: LaneResult, lanes: list[int], run_id: str, experiment: str
 
 
 def run(experiment: str, overrides: list[str] | dict[str, Any] = (), *, store: RunStore | str | None = None,
-        name: str | None = None, progress: bool = False, figures: bool = True,
-        on_block: Callable[[int, int], None] | None = None) -> Results:
+        name: str | None = None, progress: bool = False, figures: bool = True, executor: str = "inprocess",
+        workers: int | None = None, address: str | None = None, blocks_per_chunk: int = 1) -> Results:
     """Run ``experiment`` with ``key=value`` overrides; resumable, records written block by block.
 
     The run id is ``name`` or ``<experiment>-<hash of the plan>``, so the same command resumes an
     interrupted run (finished blocks are skipped) or returns a finished one without recomputing.
+    ``executor`` is ``inprocess`` (default), ``local`` (a process pool of ``workers``) or ``ray``
+    (the cluster at ``address``, or a local Ray instance).
     """
     exp = EXPERIMENTS[experiment]
     plan = exp.plan(overrides)
-    return run_plan(exp, plan, store=store, name=name, progress=progress, figures=figures, on_block=on_block)
+    return run_plan(exp, plan, store=store, name=name, progress=progress, figures=figures, executor=executor,
+                    workers=workers, address=address, blocks_per_chunk=blocks_per_chunk)
+
+
+def sweep(experiment: str, overrides: list[str] | dict[str, Any] = (), **kwargs: Any) -> Results:
+    """A run on a process pool by default (``executor="local"``); see :func:`run`."""
+    kwargs.setdefault("executor", "local")
+    return run(experiment, overrides, **kwargs)
 
 
 def run_plan(exp: Any, plan: Plan, *, store: RunStore | str | None = None, name: str | None = None,
-             progress: bool = False, figures: bool = True,
-             on_block: Callable[[int, int], None] | None = None) -> Results:
-    """Run a validated plan (see :func:`run`)."""
+             progress: bool = False, figures: bool = True, executor: str = "inprocess",
+             workers: int | None = None, address: str | None = None, blocks_per_chunk: int = 1) -> Results:
+    """Run a validated plan (see :func:`run`): chunks of lane blocks on an executor, each block stored as done."""
+    from .parallel.executors import ChunkTask, chunk, make_executor, plan_blocks
+
     store = store if isinstance(store, RunStore) else RunStore(store)
     enable_compilation_cache()
     record = plan_record(exp.name, plan)
@@ -117,46 +128,29 @@ def run_plan(exp: Any, plan: Plan, *, store: RunStore | str | None = None, name:
         return Results(run_id, handle, record)
     handle.set_status("running")
     points = plan.points()
-    axes = list(plan.axes)
-    groups = group_points(points)
-    blocks = [(g, start) for g in groups for start in range(0, len(g), points[g[0]].train.lane_block)]
+    todo = [(blk, n) for blk, n, part in plan_blocks(plan) if not handle.has_part(part)]
+    sizes = dict(todo)
+    tasks = [ChunkTask(exp.name, plan, run_id, str(store.root), c)
+             for c in chunk([blk for blk, _ in todo], max(1, blocks_per_chunk))]
     t0 = time.time()
-    bar = _progress(progress, len(blocks), len(points), exp.name)
+    bar = _progress(progress, len(points), len(points) - sum(sizes.values()), exp.name)
+    runner = make_executor(executor, workers, address) if tasks else None
     try:
-        done_lanes = 0
-        for gi, group in enumerate(groups):
-            B = points[group[0]].train.lane_block
-            todo = [b for b in range(0, len(group), B) if not handle.has_part(f"g{gi:03d}-b{b // B:05d}")]
-            done_lanes += len(group) - sum(min(B, len(group) - b) for b in todo)
-            if not todo:
-                continue
-            sub = [points[group[b + j]] for b in todo for j in range(min(B, len(group) - b))]
-            offsets = {}
-            pos = 0
-            for b in todo:
-                offsets[pos] = b
-                pos += min(B, len(group) - b)
-            for local_idx, res in iter_blocks(sub, exp.problem):
-                b = offsets[local_idx[0]]
-                lanes = [group[b + j] for j in range(len(local_idx))]
-                recs = lane_records(res, lanes, run_id, exp.name, axes)
-                params = {k: v for k, v in res.params.items()}
-                params["lane"] = np.asarray(lanes)
-                handle.write_part(f"g{gi:03d}-b{b // B:05d}", recs, params)
-                done_lanes += len(lanes)
-                if bar:
-                    bar(len(lanes))
-                if on_block:
-                    on_block(done_lanes, len(points))
+        for task, _ in (runner.map(tasks) if runner else []):
+            if bar:
+                bar(sum(sizes[b] for b in task.blocks))
     except BaseException as e:
         handle.set_status("failed", error=f"{type(e).__name__}: {e}")
         raise
     finally:
+        if runner:
+            runner.close()
         if bar:
             bar(None)
     results = Results(run_id, handle, record)
     summary = summarise(results)
     summary["wall_seconds"] = time.time() - t0
+    summary["executor"] = executor
     handle.write_json("summary", summary)
     if figures and exp.figures is not None:
         exp.figures(results)
@@ -194,14 +188,14 @@ def load(run_id: str, store: RunStore | str | None = None) -> Results:
     return Results(run_id, handle, handle.read_json("config"))
 
 
-def _progress(enabled: bool, n_blocks: int, n_lanes: int, label: str):
-    """A rich progress bar over lanes; returns an advance(n) callable (None closes it)."""
+def _progress(enabled: bool, n_lanes: int, already: int, label: str):
+    """A rich progress bar over lanes (done, rate, time left); returns advance(n) (None closes it)."""
     if not enabled:
         return None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     prog = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn("lanes"),
                     TimeElapsedColumn(), TimeRemainingColumn(), transient=False)
-    task = prog.add_task(label, total=n_lanes)
+    task = prog.add_task(label, total=n_lanes, completed=already)
     prog.start()
 
     def advance(n: int | None) -> None:

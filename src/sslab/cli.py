@@ -35,14 +35,47 @@ def _experiment(name: str):
         _fail(e.args[0])
 
 
+OVERRIDES_HELP = "key=value overrides, dotted paths; lists make lanes: seed=0:20 data.tau=3,5,7"
+
+
 @app.command()
 def run(experiment: str = typer.Argument(..., help="experiment name (see `sslab list`)"),
-        overrides: list[str] = typer.Argument(None, help="key=value overrides, dotted paths; lists make lanes: seed=0:20 data.tau=3,5,7"),
+        overrides: list[str] = typer.Argument(None, help=OVERRIDES_HELP),
         runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
         name: Optional[str] = typer.Option(None, "--name", help="run id (default: experiment + hash of the config; same config resumes)"),
         figures: bool = typer.Option(True, "--figures/--no-figures", help="write the experiment's PNG figures"),
         report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report")) -> None:
-    """Run one configuration (all its lanes) and write records, parameters, summary and figures."""
+    """Run one configuration (all its lanes, in this process) and write records, parameters, summary and figures."""
+    _run(experiment, overrides, runs, name, figures, report, "inprocess", None, None, 1)
+
+
+@app.command()
+def sweep(experiment: str = typer.Argument(..., help="experiment name (see `sslab list`)"),
+          overrides: list[str] = typer.Argument(None, help=OVERRIDES_HELP),
+          executor: str = typer.Option("local", "--executor", help="local (process pool) | ray | inprocess"),
+          workers: Optional[int] = typer.Option(None, "--workers", help="processes (local) or CPUs of a local Ray instance; default: all cores"),
+          address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (default: start a local Ray instance)"),
+          blocks_per_chunk: int = typer.Option(1, "--blocks-per-chunk", help="lane blocks per task"),
+          runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
+          name: Optional[str] = typer.Option(None, "--name", help="run id (default: experiment + hash of the config; same config resumes)"),
+          figures: bool = typer.Option(True, "--figures/--no-figures", help="write the experiment's PNG figures"),
+          report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report")) -> None:
+    """Run a grid: points packed into lanes of compiled programs, lane blocks as chunks on an executor."""
+    if executor not in ("local", "ray", "inprocess"):
+        _fail(f"--executor: invalid value {executor!r}; valid choices: local, ray, inprocess")
+    if workers is not None and workers < 1:
+        _fail(f"--workers: must be >= 1, got {workers}")
+    if blocks_per_chunk < 1:
+        _fail(f"--blocks-per-chunk: must be >= 1, got {blocks_per_chunk}")
+    if executor == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            _fail("--executor ray needs Ray: pip install 'sslab[ray]'")
+    _run(experiment, overrides, runs, name, figures, report, executor, workers, address, blocks_per_chunk)
+
+
+def _run(experiment, overrides, runs, name, figures, report, executor, workers, address, blocks_per_chunk) -> None:
     from .api import run_plan
     from .config import ConfigError
     from .store import RunStore
@@ -53,9 +86,11 @@ def run(experiment: str = typer.Argument(..., help="experiment name (see `sslab 
     except ConfigError as e:
         _fail(str(e))
     console.print(f"[bold]{exp.title}[/]\n{plan.size()} lane(s); axes: "
-                  + (", ".join(f"{k}={_short(v)}" for k, v in plan.axes.items()) or "none"))
+                  + (", ".join(f"{k}={_short(v)}" for k, v in plan.axes.items()) or "none")
+                  + (f"; executor: {executor}" if executor != "inprocess" else ""))
     t0 = time.time()
-    res = run_plan(exp, plan, store=RunStore(runs), name=name, progress=True, figures=figures)
+    res = run_plan(exp, plan, store=RunStore(runs), name=name, progress=True, figures=figures, executor=executor,
+                   workers=workers, address=address, blocks_per_chunk=blocks_per_chunk)
     if report:
         from .report.html import run_report
         run_report(res)
@@ -63,8 +98,8 @@ def run(experiment: str = typer.Argument(..., help="experiment name (see `sslab 
     table = Table(title=f"{res.run_id}: last step, over {summary['lanes']} lanes")
     for col in ("metric", "mean", "std", "min", "max"):
         table.add_column(col, justify="right" if col != "metric" else "left")
-    for m, s in sorted(summary["metrics"].items()):
-        table.add_row(m, *(f"{s[k]:.5g}" for k in ("mean", "std", "min", "max")))
+    for m, st in sorted(summary["metrics"].items()):
+        table.add_row(m, *(f"{st[k]:.5g}" for k in ("mean", "std", "min", "max")))
     console.print(table)
     if summary["diverged_lanes"]:
         console.print(f"[bold red]diverged lanes[/] (lane: step): {summary['diverged_lanes']}")

@@ -145,13 +145,10 @@ def problem(cfg: BansalConfig) -> Problem:
 
     def batch(key, c, data_, step):
         if block:
-            return data_mod.sample_block(key, host_of(data_, c), B, unimodal=method == "unimodal")
+            return data_mod.sample_block(key, data_, B, unimodal=method == "unimodal")
         if c.data.mode == "fixed":
             return data_mod.minibatch_with_replacement(key, data_["x"], data_["xp"], B)
         return data_mod.sample_pairs(key, data_["mu"], data_["L"], B, c.data.delta)
-
-    def host_of(data_, c):
-        return data_
 
     def objective(params, b, key, c):
         x, xp = b
@@ -165,7 +162,8 @@ def problem(cfg: BansalConfig) -> Problem:
 
     def metrics(params, data_, c):
         A = params["A_x"] if method == "clip" else params["A"]
-        out = {"err": met.sin_theta_max_jax(A, data_["U_ref"]), "normA": jnp.linalg.norm(A)}
+        out = {"err": met.sin_theta_max_jax(A, data_["U_ref"]), "normA": jnp.linalg.norm(A),
+               "sigma1": jnp.linalg.norm(A, 2)}
         if "U_pr" in data_:
             out["E_pr"] = jnp.sum((A @ data_["U_pr"]) ** 2) / jnp.sum(A**2)
         return out
