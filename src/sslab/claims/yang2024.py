@@ -363,7 +363,7 @@ def figures(ctx: Context, outdir) -> list:
     ssl = ssl[ssl.step <= 4000]
     out += yf.render_setting(ssl, outdir, "yang2024_ssl_c0", title_setting="SSL, condition 0, isotropic noise",
                              theory=theory).values()
-    out += yf.render_setting(sl_run(ctx, "isotropic").records, outdir, "yang2024_sl",
+    out += yf.render_setting(sl_run(ctx, "isotropic").records.assign(method="sl"), outdir, "yang2024_sl",
                              title_setting="SL, isotropic noise").values()
     c1 = ctx.run(P, ["model.condition=1", "data.noise=isotropic", "seed=0:100", "train.log_every=100"]).records
     out += yf.render_setting(c1, outdir, "yang2024_ssl_c1", title_setting="SSL, condition 1, isotropic noise",

@@ -185,7 +185,7 @@ def figures(results) -> list[str]:
             alpha = float(dict(zip(axes, key)).get("model.alpha", c["model"]["alpha"]))
             m = ssl_minimiser(tau=tau, alpha=alpha, d=int(c["data"]["d"]))
             theory = {"a_star": m.a, "b_star": m.b, "tau": tau}
-        paths = render_setting(sub, results.handle.figures_dir, f"yang2024_{c['method']}{suffix}",
+        paths = render_setting(sub.assign(method=c["method"]), results.handle.figures_dir, f"yang2024_{c['method']}{suffix}",
                                title_setting=f"{label}{extra}", theory=theory)
         out += [str(p) for p in paths.values()]
     return out
