@@ -138,25 +138,34 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
         _print_claim(r)
     failed = [r.claim.key for r in results if r.verdict == "FAIL"]
     total = sum(r.seconds for r in results)
+    overview = Table(title="Overview", title_justify="left")
+    for col in ("paper", "claim", "title", "seconds", "verdict"):
+        overview.add_column(col)
+    for r in results:
+        colour = "green" if r.verdict == "PASS" else "red"
+        overview.add_row(r.claim.paper, r.claim.id, r.claim.title, f"{r.seconds:.1f}", f"[{colour}]{r.verdict}[/]")
+    console.print(overview)
     console.print(f"\n[bold]{len(results) - len(failed)}/{len(results)} claims pass[/] in {total:.1f} s"
                   + (f"; [bold red]failed: {', '.join(failed)}[/]" if failed else ""))
     if report:
         from .report.html import check_report
+        from .claims import paper_text
         figs = _check_figures(ctx, results, report)
-        out = check_report(results, Path(report) / "index.html", figs)
+        papers = {p: paper_text(p) for p in dict.fromkeys(r.claim.paper for r in results)}
+        out = check_report(results, Path(report) / "index.html", figs, papers)
         console.print(f"report: {out}")
     raise typer.Exit(1 if failed else 0)
 
 
-def _check_figures(ctx, results, outdir: Path) -> list[Path]:
+def _check_figures(ctx, results, outdir: Path) -> dict[str, list[Path]]:
     """Each checked paper's report figures, drawn from the claims' stored runs."""
     from .claims import figures_for, select
-    out: list[Path] = []
+    out: dict[str, list[Path]] = {}
     for paper in dict.fromkeys(r.claim.paper for r in results):
         if len([r for r in results if r.claim.paper == paper]) < len(select(paper)):
             continue  # figures need the runs of the whole paper
         try:
-            out += figures_for(paper, ctx, Path(outdir) / "figures")
+            out[paper] = figures_for(paper, ctx, Path(outdir) / "figures")
         except Exception as e:  # noqa: BLE001 - a figure must not hide the claim table
             err.print(f"[yellow]figures for {paper} failed:[/] {type(e).__name__}: {e}")
     return out

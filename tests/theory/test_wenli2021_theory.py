@@ -28,7 +28,7 @@ def test_cross_moment_monte_carlo_and_controls():
     d, d1, p, sig = 4, 24, 0.2, 0.3
     M = dm.dictionary(0, d, d1)
     rng = np.random.default_rng(0)
-    X, _ = dm.sample_np(rng, M, 400_000, p, sig)
+    X, _ = dm.sample_np(rng, M, 100_000, p, sig)
     for mode in ("complementary", "none", "independent"):
         Xa, Xb = dm.views_np(rng, X, mode)
         C = Xa.T @ Xb / len(X)
@@ -44,11 +44,11 @@ def test_sampling_error_formula():
     rng = np.random.default_rng(1)
     G = th.gamma(M, p)
     errs = []
-    for _ in range(40):
+    for _ in range(30):
         X, _ = dm.sample_np(rng, M, n, p, sig)
         Xa, Xb = dm.views_np(rng, X, "complementary")
         errs.append(np.linalg.norm(Xa.T @ Xb / n - G) ** 2)
-    assert math.sqrt(np.mean(errs)) / th.sampling_error(M, p, sig, n) == pytest.approx(1.0, abs=0.05)
+    assert math.sqrt(np.mean(errs)) / th.sampling_error(M, p, sig, n) == pytest.approx(1.0, abs=0.06)
 
 
 def test_view_correlation_exact_vs_monte_carlo_and_approximations():
@@ -59,12 +59,12 @@ def test_view_correlation_exact_vs_monte_carlo_and_approximations():
     dense = g - M @ (M.T @ g)
     dense /= np.linalg.norm(dense, axis=0)
     W = np.concatenate([M, dense], axis=1)
-    X, _ = dm.sample_np(rng, M, 200_000, p, sig)
+    X, _ = dm.sample_np(rng, M, 80_000, p, sig)
     from sslab.metrics.wenli2021 import pearson
     for mode in ("complementary", "independent", "none"):
         Xa, Xb = dm.views_np(rng, X, mode)
         mc = pearson(Xa @ W, Xb @ W)
-        np.testing.assert_allclose(mc, th.view_correlation(W, M, p, sig, mode), atol=0.012)
+        np.testing.assert_allclose(mc, th.view_correlation(W, M, p, sig, mode), atol=0.015)
     exact = th.view_correlation(W, M, p, sig, "complementary")
     qw = d / d1
     assert exact[:d].mean() == pytest.approx(th.feature_corr_approx(p, sig, qw), abs=0.02)

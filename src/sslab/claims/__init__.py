@@ -30,6 +30,14 @@ def select(target: str | None = None) -> list[Claim]:
     return chosen
 
 
+def paper_text(paper: str) -> tuple[str, str]:
+    """(title, plain-language summary) of a paper's claims module."""
+    _load()
+    from importlib import import_module
+    mod = import_module(f"{__name__}.{paper}")
+    return getattr(mod, "TITLE", paper), getattr(mod, "SUMMARY", "")
+
+
 def figures_for(paper: str, ctx: Context, outdir) -> list:
     """The report figures of one paper (from runs in ``ctx``, computing any that are missing)."""
     _load()
@@ -38,4 +46,4 @@ def figures_for(paper: str, ctx: Context, outdir) -> list:
     return list(mod.figures(ctx, outdir)) if hasattr(mod, "figures") else []
 
 
-__all__ = ["Claim", "ClaimResult", "Context", "Row", "run_claim", "select", "PASS", "FAIL", "REPORT", "PAPERS"]
+__all__ = ["paper_text", "figures_for", "Claim", "ClaimResult", "Context", "Row", "run_claim", "select", "PASS", "FAIL", "REPORT", "PAPERS"]

@@ -463,8 +463,8 @@ def figures(ctx: Context, outdir) -> list[Path]:
         for m in ("PCA", "mean span", "LDA"):
             rows += [{"method": m, "kappa": kappa, "seed": s, "err": max(e, 1e-16)} for s, e in zip(b.seed, b[m])]
     out.append(outdir / "bansal2024_error_vs_kappa.png")
-    bf.error_vs_axis(pd.DataFrame(rows), "kappa", r"cond(Σ) = κ", "error to F vs cond(Σ) (population mode, 5 seeds)",
-                     out[-1])
+    bf.error_vs_axis(pd.DataFrame(rows), "kappa", r"cond(Σ) = κ",
+                     f"error to F vs cond(Σ) (population mode, {ev.seed.nunique()} seeds)", out[-1])
 
     n_lo, n_hi = c6_ns(ctx)
     extra = c6_extra(ctx)
@@ -472,7 +472,7 @@ def figures(ctx: Context, outdir) -> list[Path]:
     e6 = _eval(ctx, r6)
     t6 = pd.DataFrame({"method": "InfoNCE", "delta": e6["data.delta"].astype(float), "seed": e6.seed, "err": e6.err})
     out.append(outdir / "bansal2024_error_vs_delta.png")
-    bf.error_vs_axis(t6, "delta", "augmentation noise δ", f"error to F vs δ (fixed dataset, n = {n_hi}, 5 seeds)",
+    bf.error_vs_axis(t6, "delta", "augmentation noise δ", f"error to F vs δ (fixed dataset, n = {n_hi}, {e6.seed.nunique()} seeds)",
                      out[-1], logx=False)
 
     rows = []

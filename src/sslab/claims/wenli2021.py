@@ -366,7 +366,7 @@ def ablation_report(ctx: Context) -> list[Row]:
 
 
 CLAIMS: list[Claim] = [
-    Claim("A", P, "Exact decoupling identity E[x_a x_bᵀ] = Γ", claim_a, "float64", seeds="0 (M)"),
+    Claim("A", P, "Exact decoupling identity E[x_a x_bᵀ] = Γ", claim_a, "float64", slow=True, seeds="0 (M)"),
     Claim("B", P, "Neuron-level decoupling of view correlations", claim_b, "float64", seeds="0 (M)"),
     Claim("C", P, "Masking recovers every feature", claim_c, slow=True, seeds="0–4"),
     Claim("D", P, "Masked neurons are sparse in the feature basis", claim_d, slow=True, seeds="0–4"),

@@ -16,6 +16,17 @@ from .base import (Claim, Context, Row, bound, close, diverged_rows, fmt, per_se
 P = "yang2024"
 NOISES = ("isotropic", "scalar")
 
+TITLE = "Yang et al. 2024 — Understanding representation learnability of nonlinear SSL"
+SUMMARY = (
+    "The paper studies a one-layer, two-neuron sigmoid network trained by gradient descent on a "
+    "negative-free two-view SSL objective, on data with a label feature e1 and a hidden feature e2 "
+    "that is independent of the label. It proves that GD, started in a suitable region, converges to "
+    "a local minimum that captures both features, whereas the supervised network's minimum captures "
+    "only e1. Here the simplified objective's minimiser and its Hessian are computed with SciPy, the "
+    "official simulations are rerun as vectorised lanes (20–100 seeds, both data-noise modes), and "
+    "the supervised baseline and the official scripts' exact update are checked against them."
+)
+
 
 # --- shared runs and theory -----------------------------------------------------------------------
 

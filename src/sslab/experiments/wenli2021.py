@@ -75,7 +75,6 @@ def problem(cfg: RunConfig) -> Problem:
     T = cfg.train.steps
     K = cfg.train.batch_size
     loss_fn = LOSSES[cfg.loss.name]
-    model_cfg = dataclasses.replace(cfg.model, m=width(cfg))
 
     def host_inputs(c):
         return data_mod.host_inputs(int(c.seed), c.data)
@@ -111,7 +110,6 @@ def problem(cfg: RunConfig) -> Problem:
     def project(params, c):
         return {**params, "b": jnp.maximum(params["b"], 0.0)} if "b" in params else params
 
-    del model_cfg
     return Problem(init=init, dataset=dataset, batch=batch, objective=objective, metrics=metrics,
                    host_inputs=host_inputs, project=project if cfg.model.bias_rule == "learned" else None)
 

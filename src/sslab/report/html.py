@@ -59,12 +59,30 @@ def run_report(results: Any, path: str | Path | None = None) -> Path:
     return out
 
 
-def check_report(results: Iterable[Any], path: str | Path, figures: Iterable[str | Path] = ()) -> Path:
-    """HTML page of a ``check``: one table per paper with every claim row, then the figures."""
+def _verdict_sentence(results: list[Any]) -> str:
+    failed = [r for r in results if r.verdict == "FAIL"]
+    text = f"In this run {len(results) - len(failed)} of {len(results)} claims pass."
+    for r in failed:
+        bad = [x for x in r.rows if x.verdict == "FAIL"]
+        why = r.error or (f"{bad[0].criterion}: measured {bad[0].measured}, bound {bad[0].predicted}" if bad else "")
+        text += f" {r.claim.id} ({r.claim.title}) fails — {why}."
+    return text
+
+
+def check_report(results: Iterable[Any], path: str | Path, figures: Iterable[str | Path] | dict = (),
+                 papers: dict[str, tuple[str, str]] | None = None) -> Path:
+    """HTML page of a ``check``: per paper, a plain-language summary, the claim tables and the figures.
+
+    ``figures`` is a list of PNG paths, or a dict paper -> list; ``papers`` maps paper -> (title, summary).
+    """
     results = list(results)
+    figs = figures if isinstance(figures, dict) else {None: list(figures)}
     parts = []
     for paper in dict.fromkeys(r.claim.paper for r in results):
-        parts.append(f"<h2>{html.escape(paper)}</h2>")
+        mine = [r for r in results if r.claim.paper == paper]
+        title, summary = (papers or {}).get(paper, (paper, ""))
+        parts.append(f'<h2 id="{html.escape(paper)}">{html.escape(title)}</h2>')
+        parts.append(f"<p>{html.escape(summary)} {html.escape(_verdict_sentence(mine))}</p>")
         overview = [{"claim": r.claim.id, "title": r.claim.title, "precision": r.claim.precision, "seeds": r.claim.seeds,
                      "seconds": f"{r.seconds:.1f}", "verdict": r.verdict} for r in results if r.claim.paper == paper]
         parts.append(_table(overview, ["claim", "title", "precision", "seeds", "seconds", "verdict"], "verdict"))
@@ -76,8 +94,11 @@ def check_report(results: Iterable[Any], path: str | Path, figures: Iterable[str
                 rows.append({"claim": r.claim.id, "criterion": "claim raised", "measured": r.error, "verdict": "FAIL"})
             rows += [x.as_dict() for x in r.rows]
         parts.append(_table(rows, ["claim", "group", "criterion", "measured", "predicted", "verdict"], "verdict"))
-    parts += [_img(p) for p in figures]
+        paper_figs = list(figs.get(paper, [])) + (list(figs.get(None, [])) if len(figs) == 1 and None in figs else [])
+        if paper_figs:
+            parts.append("<h3>Figures</h3>")
+            parts += [_img(p) for p in paper_figs]
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out, page("sslab check", "".join(parts)))
+    atomic_write_text(out, page("sslab check: do the papers reproduce?", "".join(parts)))
     return out
