@@ -19,8 +19,11 @@ ARGS = ["run", "yang2024", "seed=0:64", "train.steps=3000", "train.log_every=100
         "--no-figures", "--no-report"]
 
 
-def _cmd(runs: Path) -> list[str]:
-    return [sys.executable, "-c", "from sslab.cli import app; app()", *ARGS, "--runs", str(runs)]
+SWEEP = ["sweep", *ARGS[1:], "--workers", "2"]
+
+
+def _cmd(runs: Path, args: list[str] = ARGS) -> list[str]:
+    return [sys.executable, "-c", "from sslab.cli import main; main()", *args, "--runs", str(runs)]
 
 
 def _env(tmp: Path) -> dict:
@@ -44,20 +47,21 @@ def _check_consistent(runs: Path) -> None:
         assert not df.duplicated(["lane", "step", "metric"]).any()
 
 
-def _kill_and_resume(tmp: Path, kills: int, seed: int) -> pd.DataFrame:
+def _kill_and_resume(tmp: Path, kills: int, seed: int, args: list[str] = ARGS) -> pd.DataFrame:
     runs = tmp / "interrupted"
     rng = random.Random(seed)
     killed = 0
     for _ in range(kills):
-        proc = subprocess.Popen(_cmd(runs), env=_env(tmp), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(_cmd(runs, args), env=_env(tmp), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
         time.sleep(rng.uniform(2.0, 6.0))
         if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)  # the whole process group: workers of a sweep too
             killed += 1
         proc.wait()
         if runs.exists():
             _check_consistent(runs)
-    done = subprocess.run(_cmd(runs), env=_env(tmp), capture_output=True, text=True)
+    done = subprocess.run(_cmd(runs, args), env=_env(tmp), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert killed >= 1, "no run was interrupted; the test did not test anything"
     return _records(runs)
@@ -73,6 +77,12 @@ def _uninterrupted(tmp: Path) -> pd.DataFrame:
 def test_kill_and_resume_gives_identical_records(tmp_path):
     clean = _uninterrupted(tmp_path)
     resumed = _kill_and_resume(tmp_path, kills=3, seed=0)
+    pd.testing.assert_frame_equal(clean, resumed)
+
+
+def test_kill_and_resume_sweep_on_local_pool(tmp_path):
+    clean = _uninterrupted(tmp_path)
+    resumed = _kill_and_resume(tmp_path, kills=2, seed=2, args=SWEEP)
     pd.testing.assert_frame_equal(clean, resumed)
 
 
