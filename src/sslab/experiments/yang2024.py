@@ -188,6 +188,18 @@ def figures(results) -> list[str]:
         paths = render_setting(sub.assign(method=c["method"]), results.handle.figures_dir, f"yang2024_{c['method']}{suffix}",
                                title_setting=f"{label}{extra}", theory=theory)
         out += [str(p) for p in paths.values()]
+    numeric = [a for a in axes if np.issubdtype(df[a].dtype, np.number)]
+    if len(axes) == 1 and numeric:
+        from ..report.figures import sweep_plot
+        a = numeric[0]
+        short = a.split(".")[-1]
+        path = results.handle.figures_dir / f"yang2024_{c['method']}_sweep_{short}.png"
+        sweep_plot(df, a, {"w11": "$w_1\\cdot e_1$", "w21": "$w_2\\cdot e_1$", "b1": "$\\tau\\, w_1\\cdot e_2$",
+                           "b2": "$\\tau\\, w_2\\cdot e_2$"},
+                   title=f"Yang et al. 2024 — final weights vs {short}: {label}", ylabel="final value",
+                   xlabel={"tau": "τ", "rho": "ρ", "alpha": "α", "lr": "learning rate"}.get(short, short),
+                   log_x=short == "n", path=path)
+        out.append(str(path))
     return out
 
 

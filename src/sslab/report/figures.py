@@ -156,3 +156,32 @@ def save(fig: Figure, path: str | os.PathLike, *, dpi: int = DPI) -> Path:
         raise
     close(fig)
     return path
+
+
+def sweep_plot(df, axis: str, metrics: dict[str, str], *, title: str, ylabel: str, path=None,
+               xlabel: str | None = None, log_x: bool = False) -> Figure:
+    """Final-step mean ± std (ddof=1) over seeds of each metric against one swept config column.
+
+    ``df`` holds tidy records (``seed, step, metric, value`` and the ``axis`` column); ``metrics`` maps
+    metric names to legend labels. One series per metric, error bars are the seed std.
+    """
+    import numpy as np
+
+    last = df[df.step == df.groupby("lane").step.transform("max")]
+    with style():
+        fig, axes = new_figure(figsize=SINGLE)
+        ax = axes[0, 0]
+        for i, (m, label) in enumerate(metrics.items()):
+            g = last[last.metric == m].groupby(axis).value
+            mean, std = g.mean(), g.std(ddof=1).fillna(0.0)
+            ax.errorbar(mean.index.to_numpy(dtype=float), mean.to_numpy(), yerr=std.to_numpy(), marker="os^v*"[i % 5],
+                        capsize=3, label=f"{label} (mean ± std over seeds)")
+        ax.set_xlabel(xlabel or axis)
+        ax.set_ylabel(ylabel)
+        if log_x:
+            ax.set_xscale("log")
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2)
+        suptitle(fig, title)
+    if path is not None:
+        save(fig, path)
+    return fig
