@@ -102,3 +102,11 @@ def test_browser_screenshot(small_report, tmp_path):
                     f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1200,2000",
                     path.as_uri()], check=True, timeout=120, capture_output=True)
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_swept_run_gets_a_sweep_plot_with_error_bars(tmp_path):
+    import sslab
+    res = sslab.run("yang2024", ["seed=0:3", "data.tau=5,7", "train.steps=100", "train.log_every=50"], store=tmp_path)
+    names = [Path(p).name for p in res.figures]
+    assert "yang2024_ssl_sweep_tau.png" in names
+    assert len(names) == 2 * 3 + 1  # the §6 figures per τ, plus the sweep plot
