@@ -9,8 +9,9 @@ PAPERS: dict[str, list[Claim]] = {}
 
 def _load() -> dict[str, list[Claim]]:
     if not PAPERS:
-        from . import yang2024
+        from . import wenli2021, yang2024
         PAPERS["yang2024"] = yang2024.CLAIMS
+        PAPERS["wenli2021"] = wenli2021.CLAIMS
     return PAPERS
 
 
