@@ -9,9 +9,10 @@ PAPERS: dict[str, list[Claim]] = {}
 
 def _load() -> dict[str, list[Claim]]:
     if not PAPERS:
-        from . import wenli2021, yang2024
+        from . import wenli2021, wenli2021_digits, yang2024
         PAPERS["yang2024"] = yang2024.CLAIMS
         PAPERS["wenli2021"] = wenli2021.CLAIMS
+        PAPERS["wenli2021_digits"] = wenli2021_digits.CLAIMS
     return PAPERS
 
 
