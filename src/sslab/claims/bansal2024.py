@@ -20,6 +20,19 @@ from ..metrics import bansal2024 as met
 from ..theory import bansal2024 as th
 from .base import Claim, Context, Row, bound, diverged_rows, fmt, per_seed, report
 
+
+TITLE = "Bansal, Kavis & Sanghavi 2024 — Understanding self-supervised learning via Gaussian mixture models"
+SUMMARY = (
+    "On a Gaussian mixture whose components share one (possibly badly conditioned) covariance, with "
+    "augmentations drawn from the anchor's component, the paper argues that linear InfoNCE learns the "
+    "Fisher (LDA) subspace while spectral methods such as PCA do not; SimSiam reaches it under suitable "
+    "conditions, and CLIP learns the shared part of each modality's Fisher subspace and filters out the "
+    "private structure. The data model, constraints and budgets are this project's documented "
+    "reconstruction (spec bansal2024), not the paper's code: sslab trains unconstrained linear encoders "
+    "with Adam, compares their row spaces with the Fisher subspace computed by a generalized "
+    "eigenproblem, and checks the affine-invariance identity behind the result exactly."
+)
+
 P = "bansal2024"
 SEEDS = "seed=0:5"
 N_GRID = (500, 2000, 8000, 32_000, 128_000)
