@@ -24,7 +24,7 @@ def timed(fn) -> float:
     return time.perf_counter() - t0
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
     from sslab.experiments.yang2024 import EXPERIMENT
     from sslab.train.engine import run_lanes
 
@@ -34,7 +34,7 @@ def main() -> None:
     ap.add_argument("--lanes", default="1,10,100,1000")
     ap.add_argument("--sequential", type=int, default=1000, help="single-lane runs timed for the sequential baseline")
     ap.add_argument("--json")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     lanes = [int(x) for x in args.lanes.split(",")]
     common = [f"method={args.method}", f"train.steps={args.steps}", f"train.log_every={args.steps // 10}"]
 
@@ -61,9 +61,12 @@ def main() -> None:
           + (f"  (*{args.sequential} runs measured, scaled to {Lmax})" if star else ""))
     print(f"\n{Lmax} lanes / 1 lane: {walls[Lmax] / walls[1]:.1f}x   (target <= 10x)")
     print(f"{Lmax} sequential runs / {Lmax} lanes: {seq / walls[Lmax]:.1f}x faster as lanes")
+    out = {"method": args.method, "steps": args.steps, "walls": walls, "sequential": seq,
+           "sequential_measured_runs": args.sequential}
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"walls": walls, "sequential": seq, "sequential_measured_runs": args.sequential}, fh, indent=1)
+            json.dump(out, fh, indent=1)
+    return out
 
 
 if __name__ == "__main__":
