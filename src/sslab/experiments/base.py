@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -38,8 +39,6 @@ class Experiment:
                 raw = pairs.pop(key)
                 if isinstance(raw, str) and ("," in raw):
                     raise ConfigError(f"{key}: takes a single value (run one {key} per command), got {raw!r}")
-                tp = {f.name: f.type for f in dataclasses.fields(template)}[key]
-                import typing
                 tp = typing.get_type_hints(type(template))[key]
                 chosen[key] = coerce(key, raw, tp)
         base = self.base(**chosen)
