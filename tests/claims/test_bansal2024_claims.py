@@ -1,9 +1,13 @@
 """Bansal et al. 2024 claims as tests: quick size in the normal suite, spec size under -m slow.
 
-Quick size trains seeds 0–2 with budgets far below the spec's §2 budgets, so its thresholded verdicts
-are not the claims' verdicts (they are printed, not asserted); the quick test checks that every claim
-runs end to end, yields its rows, and that the budget-independent exact rows (claim 4 identity and
-Fisher map, claim 7 closed form, claim 2 baselines) pass. The spec-size test asserts every criterion.
+Quick size trains seeds 0–2 (the spec uses 0–4). Where the quick procedure keeps the spec's budget or its
+criteria are met at a small, fast budget, the quick test asserts every criterion (claims 1, 2, 9: the claim-1
+runs use the §2 budget of 3000 steps; claim 3: n ∈ {500, 2000, 8000} with the small-n budget). Claims 4 and 7
+need 20 000 / 10 000 training steps for their trained criteria, which the quick size cuts to 1500 / 2000, so
+those verdicts are printed, not asserted: the quick test checks that the claim runs end to end, yields rows,
+has no diverged lanes, and that its budget-independent exact rows (claim 4 identity and Fisher map, claim 7
+closed form) pass. Claims 5, 6, 8 and the grid are slow-only here (tests/experiments covers the grid).
+The spec-size test asserts every criterion.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sslab.experiments import bansal2024  # noqa: F401  (registers the experimen
 EXACT_ROWS = ("|L_T(AT⁻¹)", "sin θ_max(F_T", "closed form eigh", "PCA sin θ_max", "mean span sin θ_max",
               "sanity κ=1: PCA", "sanity κ=1: mean span")
 QUICK = [c for c in CLAIMS if c.id in ("1", "2", "3", "4", "7", "9")]
+QUICK_CRITERIA = ("1", "2", "3", "9")  # quick size meets the spec's budget or criteria honestly (see above)
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +42,9 @@ def test_bansal2024_claim_quick(claim, quick):
     assert not [r for r in res.rows if "diverged" in r.measured]
     exact = [r for r in res.rows if r.criterion.startswith(EXACT_ROWS)]
     assert all(r.verdict == "PASS" for r in exact), [(r.criterion, r.measured) for r in exact if r.verdict != "PASS"]
+    if claim.id in QUICK_CRITERIA:
+        failed = [f"{r.criterion}: {r.measured} vs {r.predicted}" for r in res.rows if r.verdict == "FAIL"]
+        assert not failed, "\n".join(failed)
 
 
 @pytest.mark.slow

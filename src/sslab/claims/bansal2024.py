@@ -54,8 +54,11 @@ def _eval(ctx: Context, r) -> pd.DataFrame:
 
 
 def infonce_main(ctx: Context):
-    """Claim-1 runs: population InfoNCE at κ ∈ {1, 100, 1000} (lanes of one program), 3000 steps (quick: 1500)."""
-    return _run(ctx, ["data.kappa=1,100,1000"] + (["train.steps=1500"] if ctx.quick else []))
+    """Claim-1 runs: population InfoNCE at κ ∈ {1, 100, 1000} (lanes of one program), the §2 budget of 3000 steps.
+
+    Quick size keeps the spec budget (only fewer seeds): it is cheap, so claims 1, 2 and 9 are checked honestly.
+    """
+    return _run(ctx, ["data.kappa=1,100,1000"])
 
 
 def _col(df: pd.DataFrame, col: str, where: dict | None = None) -> dict[int, float]:
@@ -443,6 +446,24 @@ def c9(ctx: Context) -> list[Row]:
     return rows
 
 
+# --- §9 reproduction grid (report only) -------------------------------------------------------------
+
+def cgrid(ctx: Context) -> list[Row]:
+    """Spec §9/§10: the reproduction grid, §5 metrics per (axis, value, method) as mean ± std (ddof = 1).
+
+    One sweep of lanes (:mod:`sslab.experiments.bansal2024_grid`); quick size: 2 seeds, 2 values per axis,
+    short budgets and no k-means (a smoke run, not the spec's numbers). Every row is REPORT.
+    """
+    from ..experiments import bansal2024_grid as gr
+
+    t = gr.grid(ctx, ctx.size)
+    size = gr.SIZES[ctx.size]
+    labels = {"n": "(a) n, fixed dataset", "delta": "(b) δ, population", "d": "(c) d (Δ = 3), population",
+              "kappa": "(d) κ, population"}
+    return [report("grid", f"{r.method} at {r.axis}={r.value:g}", gr.format_cell(r),
+                   f"mean ± std over {size['seeds']} seeds", labels[r.axis]) for _, r in t.iterrows()]
+
+
 CLAIMS: list[Claim] = [
     Claim("1", P, "InfoNCE recovers the Fisher subspace F", c1, seeds="0–4"),
     Claim("2", P, "Spectral methods (PCA, mean span) miss F", c2, seeds="0–4"),
@@ -453,6 +474,8 @@ CLAIMS: list[Claim] = [
     Claim("7", P, "SimSiam reaches F; closed form equals F", c7, slow=True, seeds="0–4"),
     Claim("8", P, "CLIP filters the private structure", c8, slow=True, seeds="0–4"),
     Claim("9", P, "Downstream LDA accuracy near Bayes, far above PCA", c9, seeds="0–4"),
+    Claim("grid", P, "§9 reproduction grid (report only): §5 metrics per axis, value and method", cgrid, slow=True,
+          seeds="0–4"),
 ]
 
 
@@ -464,10 +487,23 @@ def figures(ctx: Context, outdir) -> list[Path]:
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
+    from ..experiments import bansal2024_grid as gr
+
     out: list[Path] = []
     t3 = c3_table(ctx)
+    # SimSiam on fixed datasets: the grid's axis (a) runs (quick size: the grid's quick n values and budgets)
+    gs = gr.grid_per_seed(ctx, ctx.size)
+    ss = gs[(gs.axis == "n") & (gs.method == "SimSiam") & ~gs.diverged]
+    t3 = pd.concat([t3, pd.DataFrame({"n": ss.value.astype(int), "seed": ss.seed, "method": "SimSiam", "err": ss.err})],
+                   ignore_index=True)
     out.append(outdir / "bansal2024_error_vs_n.png")
     bf.error_vs_n(t3[t3.method.isin(["InfoNCE", "SimSiam", "LDA", "PCA"])], out[-1])
+
+    g = gr.grid(ctx, ctx.size)
+    csv = outdir / "bansal2024_grid.csv"
+    g.to_csv(csv, index=False)
+    out.append(outdir / "bansal2024_grid.png")
+    bf.grid_errors(g, out[-1], f"{gr.SIZES[ctx.size]['seeds']} seeds, {ctx.size} size; table: {csv.name}")
 
     ev = _eval(ctx, infonce_main(ctx)).rename(columns={"data.kappa": "kappa"})
     rows = [{"method": "InfoNCE", "kappa": k, "seed": s, "err": e} for k, s, e in zip(ev.kappa, ev.seed, ev.err)]

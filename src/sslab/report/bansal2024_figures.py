@@ -112,3 +112,32 @@ def clip_energy(table: pd.DataFrame, path: str | Path | None = None) -> Figure:
         ax.legend()
         suptitle(fig, f"{PAPER} — CLIP block model (r = 6): energy of A_x on the shared vs private Fisher subspace")
     return _finish(fig, path)
+
+
+GRID_AXES = (("n", "training pairs n (fixed dataset)", True), ("delta", "augmentation noise δ", False),
+             ("d", "dimension d (Δ = 3)", True), ("kappa", r"cond(Σ) = κ", True))
+
+
+def grid_errors(table: pd.DataFrame, path: str | Path | None = None, setting: str = "") -> Figure:
+    """§9 grid: mean ± std (ddof = 1) over seeds of sin θ_max to F vs each axis, one panel per axis, all methods.
+
+    ``table`` is :func:`sslab.experiments.bansal2024_grid.grid`'s output (``axis``, ``value``, ``method``,
+    ``err_mean``, ``err_std``). The y axis is linear (sin θ_max ∈ [0, 1]) so that mean ± std is drawn as is.
+    """
+    with style():
+        fig, axes = new_figure(1, 4, figsize=(16.0, 4.2))
+        for ax, (axis, xlabel, logx) in zip(axes[0], GRID_AXES):
+            sub = table[table.axis == axis]
+            for method, g in sub.groupby("method", sort=False):
+                x = g.value.to_numpy(float)
+                y = g.err_mean.to_numpy(float)
+                ax.errorbar(x, y, yerr=np.nan_to_num(g.err_std.to_numpy(float)), fmt="o-", capsize=3,
+                            color=COLORS.get(method), label=method)
+            if logx:
+                ax.set_xscale("log")
+            ax.set_ylim(-0.05, 1.1)
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel(r"$\sin\theta_{\max}$ to F (mean ± std)")
+        axes[0, 0].legend(fontsize=8)
+        suptitle(fig, f"{PAPER} — §9 reproduction grid: error to F vs each axis{' (' + setting + ')' if setting else ''}")
+    return _finish(fig, path)
