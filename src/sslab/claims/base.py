@@ -170,6 +170,18 @@ def report(claim: str, criterion: str, measured: str, expectation: str = "", gro
     return Row(claim, criterion, measured, expectation or "(report)", REPORT, group)
 
 
+def seed_values(results: Any, metric: str, step: int | None = None, where: dict | None = None) -> dict[int, float]:
+    """{seed: value} of one logged metric at ``step`` (default: last), optionally filtered by axis columns."""
+    df = results.records
+    df = df[df.metric == metric]
+    for col, v in (where or {}).items():
+        if col in df.columns:
+            df = df[np.isclose(df[col].astype(float), v)] if isinstance(v, float) else df[df[col] == v]
+    s = df.step.max() if step is None else step
+    df = df[df.step == s]
+    return {int(r.seed): float(r.value) for r in df.itertuples()}
+
+
 def diverged_rows(claim: str, results: Any, group: str = "") -> list[Row]:
     """A FAIL row naming the diverged lanes of a run (a diverged lane is never reported as a number)."""
     df = results.records

@@ -18,7 +18,7 @@ from ..data import wenli2021 as data_mod
 from ..experiments import wenli2021 as exp_mod
 from ..metrics import wenli2021 as met
 from ..theory import wenli2021 as th
-from .base import FAIL, PASS, Claim, Context, Row, bound, diverged_rows, fmt, report
+from .base import FAIL, PASS, Claim, Context, Row, bound, diverged_rows, fmt, report, seed_values
 
 P = "wenli2021"
 
@@ -61,13 +61,7 @@ def zero_bias(ctx: Context):
 
 def values(results, metric: str, step: int | None = None, augment: float | None = None) -> dict[int, float]:
     """{seed: value} of one logged metric at ``step`` (default: last), optionally for one view mode."""
-    df = results.records
-    df = df[df.metric == metric]
-    if augment is not None and "data.augment" in df.columns:
-        df = df[np.isclose(df["data.augment"].astype(float), augment)]
-    s = df.step.max() if step is None else step
-    df = df[df.step == s]
-    return {int(r.seed): float(r.value) for r in df.itertuples()}
+    return seed_values(results, metric, step, None if augment is None else {"data.augment": float(augment)})
 
 
 def lanes_of(results, augment: float | None = None) -> dict[int, int]:

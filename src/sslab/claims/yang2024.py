@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..theory import yang2024 as th
 from .base import (Claim, Context, Row, bound, close, diverged_rows, fmt, per_seed, positive_definite,
-                   report, strictly_decreasing)
+                   report, seed_values, strictly_decreasing)
 
 P = "yang2024"
 NOISES = ("isotropic", "scalar")
@@ -59,15 +59,7 @@ def sl_run(ctx: Context, noise: str):
     return ctx.run(P, ["method=sl", f"data.noise={noise}", "train.log_every=10", "seed=0:20"])
 
 
-def values(results, metric: str, step: int | None = None, where: dict | None = None) -> dict[int, float]:
-    """{seed: value} of one metric at ``step`` (default: last), optionally filtered by axis columns."""
-    df = results.records
-    df = df[df.metric == metric]
-    for col, v in (where or {}).items():
-        df = df[np.isclose(df[col].astype(float), v)] if isinstance(v, float) else df[df[col] == v]
-    s = df.step.max() if step is None else step
-    df = df[df.step == s]
-    return {int(r.seed): float(r.value) for r in df.itertuples()}
+values = seed_values
 
 
 def mean(v: dict[int, float]) -> float:
