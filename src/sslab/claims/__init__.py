@@ -9,8 +9,9 @@ PAPERS: dict[str, list[Claim]] = {}
 
 def _load() -> dict[str, list[Claim]]:
     if not PAPERS:
-        from . import bansal2024, wenli2021, wenli2021_digits, yang2024
+        from . import bansal2024, tian2022, wenli2021, wenli2021_digits, yang2024
         PAPERS["yang2024"] = yang2024.CLAIMS
+        PAPERS["tian2022"] = tian2022.CLAIMS
         PAPERS["bansal2024"] = bansal2024.CLAIMS
         PAPERS["wenli2021"] = wenli2021.CLAIMS
         PAPERS["wenli2021_digits"] = wenli2021_digits.CLAIMS
