@@ -476,9 +476,11 @@ def figures(ctx: Context, outdir) -> list[Path]:
              for k, v in settings.items()}
     out = [outdir / "tian2022_loc_by_setting.png", outdir / "tian2022_loc_vs_beta.png",
            outdir / "tian2022_1layer_optima.png"]
-    save(tf.loc_by_setting(table), out[0])
+    steps = int(rf_run(ctx, []).records.step.max())
+    setting = f"T = {steps} steps{', quick size' if ctx.quick else ''}, seeds 1–3"
+    save(tf.loc_by_setting(table, setting), out[0])
     betas = {b: [v for v in last(rf_run(ctx, [f"model.beta={b}"]), "loc_all").values()] for b in BETAS}
-    save(tf.loc_vs_beta(betas), out[1])
+    save(tf.loc_vs_beta(betas, setting), out[1])
     D = shared_data(ctx)
     cos = {act: finals(one_layer(ctx, act, "0:40" if act == "relu" else "0:50")) @ (
         D["centres"] / np.linalg.norm(D["centres"], axis=1, keepdims=True)).T for act in ("linear", "relu")}

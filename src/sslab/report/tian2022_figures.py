@@ -22,7 +22,7 @@ def loc_curves(records: pd.DataFrame, setting: str) -> Figure:
     return fig
 
 
-def loc_by_setting(table: dict[str, tuple[float, float]]) -> Figure:
+def loc_by_setting(table: dict[str, tuple[float, float]], setting: str = "") -> Figure:
     """Seed-mean loc_all and loc_other_all per activation/BN setting (bars)."""
     fig = Figure(figsize=(7.0, 4.2))
     ax = fig.subplots()
@@ -33,12 +33,12 @@ def loc_by_setting(table: dict[str, tuple[float, float]]) -> Figure:
     ax.set_xticks(x, names)
     ax.set_ylabel("seed-mean score (seeds 1–3)")
     ax.set_xlabel("activation, BatchNorm setting")
-    ax.set_title("Tian 2023 — token/RF simulation: specialisation by activation and BN")
+    ax.set_title("Tian 2023 — token/RF simulation: specialisation by activation and BN" + (f"\n({setting})" if setting else ""))
     ax.legend()
     return fig
 
 
-def loc_vs_beta(values: dict[int, list[float]]) -> Figure:
+def loc_vs_beta(values: dict[int, list[float]], setting: str = "") -> Figure:
     """loc_all against the over-parameterisation β (points per seed, line through the seed means)."""
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.subplots()
@@ -48,7 +48,7 @@ def loc_vs_beta(values: dict[int, list[float]]) -> Figure:
     ax.plot(betas, [np.mean(values[b]) for b in betas], "-k", label="seed mean")
     ax.set_xlabel("β (nodes per RF = β·P)")
     ax.set_ylabel("loc_all")
-    ax.set_title("Tian 2023 — token/RF simulation (ReLU, BN): loc_all vs β")
+    ax.set_title("Tian 2023 — token/RF simulation (ReLU, BN): loc_all vs β" + (f"\n({setting})" if setting else ""))
     ax.legend()
     return fig
 
