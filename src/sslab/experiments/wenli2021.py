@@ -68,6 +68,21 @@ def _check(cfg: RunConfig) -> None:
         raise ConfigError("optim.name: wenli2021 uses plain online SGD (optim.name=gd); λ is loss.weight_decay")
 
 
+def view_objective(params, Xa, Xb, step, view_std, c, loss_fn, T: int, dt):
+    """Spec §3–§4: symmetric-ReLU features of both views (bias from the schedule or learned), InfoNCE + λ/2‖W‖²."""
+    W = params["W"]
+    if c.model.bias_rule == "learned":
+        ba = bb = params["b"]
+    else:
+        kap = model_mod.kappa(step.astype(dt), c.model, T)
+        s_a, s_b = view_std
+        ba, bb = model_mod.bias(W, kap, s_a), model_mod.bias(W, kap, s_b)
+    Fa, Fb = model_mod.encode(W, Xa, ba), model_mod.encode(W, Xb, bb)
+    L = loss_fn(Fa, Fb, c.loss.tau, stop_grad=c.loss.stop_grad, similarity=c.loss.similarity,
+                combine=c.loss.direction_combine)
+    return L + 0.5 * c.loss.weight_decay * jnp.sum(W**2)
+
+
 def problem(cfg: RunConfig) -> Problem:
     """Assemble the pure pieces of a Wen & Li run for the engine (spec §1–§5)."""
     _check(cfg)
@@ -92,17 +107,7 @@ def problem(cfg: RunConfig) -> Problem:
         return {"Xa": Xa, "Xb": Xb, "t": step}
 
     def objective(params, b, key, c):
-        W = params["W"]
-        if c.model.bias_rule == "learned":
-            ba = bb = params["b"]
-        else:
-            kap = model_mod.kappa(b["t"].astype(dt), c.model, T)
-            s_a, s_b = data_mod.view_noise_std(c.data)
-            ba, bb = model_mod.bias(W, kap, s_a), model_mod.bias(W, kap, s_b)
-        Fa, Fb = model_mod.encode(W, b["Xa"], ba), model_mod.encode(W, b["Xb"], bb)
-        L = loss_fn(Fa, Fb, c.loss.tau, stop_grad=c.loss.stop_grad, similarity=c.loss.similarity,
-                    combine=c.loss.direction_combine)
-        return L + 0.5 * c.loss.weight_decay * jnp.sum(W**2)
+        return view_objective(params, b["Xa"], b["Xb"], b["t"], data_mod.view_noise_std(c.data), c, loss_fn, T, dt)
 
     def metrics(params, data, c):
         return met.neuron_metrics(params["W"], data["M"])
@@ -116,12 +121,12 @@ def problem(cfg: RunConfig) -> Problem:
 
 # --- post-hoc evaluation (spec §6) ----------------------------------------------------------------
 
-def lane_config(results, lane: int) -> RunConfig:
-    """The resolved config of one lane of a stored run (base config plus the lane's axis values)."""
+def lane_config(results, lane: int, template: RunConfig | None = None) -> RunConfig:
+    """The resolved config of one lane of a stored run (``template`` or the base config, plus the lane's axis values)."""
     from ..config import get_path, resolve, set_path
 
     c = results.plan_config["config"]
-    cfg = _from_dict(base(c["views"]), c)
+    cfg = _from_dict(template if template is not None else base(c["views"]), c)
     for col, v in results.lanes().loc[lane].items():
         old = get_path(cfg, col)
         cfg = set_path(cfg, col, int(v) if col == "seed" else (type(old)(v) if old is not None else v))

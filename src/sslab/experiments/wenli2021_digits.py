@@ -39,6 +39,7 @@ from ..models import wenli2021 as model_mod
 from ..registry import EXPERIMENTS, LOSSES
 from ..train.engine import Problem
 from .base import Experiment
+from .wenli2021 import view_objective
 
 NAME = "wenli2021_digits"
 SEEDS = list(range(5))
@@ -171,19 +172,10 @@ def problem(cfg: RunConfig) -> Problem:
         return {"Xa": Xa, "Xb": Xb, "t": step, "s": data["s"]}
 
     def objective(params, b, key, c):
-        W = params["W"]
-        if c.model.bias_rule == "learned":
-            ba = bb = params["b"]
-        else:
-            kap = model_mod.kappa(b["t"].astype(dt), c.model, T)
-            d = c.data
-            s_a, s_b = wl_data.view_noise_std(SimpleNamespace(keep_prob=d.keep_prob, augment=d.augment,
-                                                              independent=d.independent, sigma_xi=b["s"]))
-            ba, bb = model_mod.bias(W, kap, s_a), model_mod.bias(W, kap, s_b)
-        Fa, Fb = model_mod.encode(W, b["Xa"], ba), model_mod.encode(W, b["Xb"], bb)
-        L = loss_fn(Fa, Fb, c.loss.tau, stop_grad=c.loss.stop_grad, similarity=c.loss.similarity,
-                    combine=c.loss.direction_combine)
-        return L + 0.5 * c.loss.weight_decay * jnp.sum(W**2)
+        d = c.data
+        view_std = wl_data.view_noise_std(SimpleNamespace(keep_prob=d.keep_prob, augment=d.augment,
+                                                          independent=d.independent, sigma_xi=b["s"]))
+        return view_objective(params, b["Xa"], b["Xb"], b["t"], view_std, c, loss_fn, T, dt)
 
     def metrics(params, data, c):
         W = params["W"]
@@ -201,15 +193,9 @@ def problem(cfg: RunConfig) -> Problem:
 
 def lane_config(results, lane: int) -> RunConfig:
     """The resolved config of one lane of a stored run (base config plus the lane's axis values)."""
-    from ..config import get_path, resolve, set_path
-    from .wenli2021 import _from_dict
+    from .wenli2021 import lane_config as wenli_lane_config
 
-    c = results.plan_config["config"]
-    cfg = _from_dict(base(), c)
-    for col, v in results.lanes().loc[lane].items():
-        old = get_path(cfg, col)
-        cfg = set_path(cfg, col, int(v) if col == "seed" else (type(old)(v) if old is not None else v))
-    return resolve(cfg)
+    return wenli_lane_config(results, lane, template=base())
 
 
 def final_weights(results, lane: int) -> np.ndarray:
