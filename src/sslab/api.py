@@ -61,6 +61,65 @@ class Results:
     def figures(self) -> list[str]:
         return sorted(str(p) for p in self.handle.figures_dir.glob("*.png"))
 
+    def axes(self) -> list[str]:
+        """The run's swept config paths other than the seed."""
+        return [a for a in self.plan_config.get("axes", {}) if a != "seed"]
+
+    def summary(self, step: int | None = None) -> pd.DataFrame:
+        """Mean, std (ddof=1), min, max and n over finite non-diverged lanes of every metric at ``step``
+        (default: the last), one row per metric and setting of the non-seed axes."""
+        df = self.records
+        s = df.step.max() if step is None else step
+        last = df[df.step == df.step.max()]
+        diverged = set(last[(last.metric == "diverged_at") & (last.value >= 0)].lane)
+        at = df[(df.step == s) & ~df.lane.isin(diverged) & (df.metric != "diverged_at") & np.isfinite(df.value)]
+        keys = self.axes() + ["metric"]
+        out = at.groupby(keys).value.agg(["mean", "std", "min", "max", "count"]).rename(columns={"count": "n"})
+        return out.reset_index()
+
+    def plot(self, metrics: str | list[str], *, title: str | None = None, path: Any = None,
+             log_y: bool = False):
+        """Learning curves: mean ± std over seeds of each metric against the step, one line per setting of
+        the non-seed axes and one panel per metric; returns the matplotlib Figure (saved when ``path``)."""
+        from .report.figures import BAND_ALPHA, new_figure, save, style, suptitle
+
+        metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+        df, axes = self.records, self.axes()
+        missing = [m for m in metrics if m not in set(df.metric)]
+        if missing:
+            raise KeyError(f"metric(s) {missing} not in run {self.run_id}; have {sorted(df.metric.unique())}")
+        n_seeds = df.seed.nunique()
+        with style():
+            fig, ax_grid = new_figure(1, len(metrics), figsize=(5.0 * len(metrics), 4.0))
+            for ax, m in zip(ax_grid[0], metrics):
+                sub = df[df.metric == m]
+                groups = sub.groupby(axes, sort=True) if axes else [((), sub)]
+                for key, g in groups:
+                    key = key if isinstance(key, tuple) else (key,)
+                    stats = g.groupby("step").value.agg(["mean", "std"]).fillna(0.0)
+                    label = ", ".join(f"{a.split('.')[-1]}={v}" for a, v in zip(axes, key)) or None
+                    line, = ax.plot(stats.index, stats["mean"], label=label)
+                    ax.fill_between(stats.index, stats["mean"] - stats["std"], stats["mean"] + stats["std"],
+                                    color=line.get_color(), alpha=BAND_ALPHA, linewidth=0)
+                ax.set_xlabel("step")
+                ax.set_ylabel(m)
+                if log_y:
+                    ax.set_yscale("log")
+                if axes:
+                    ax.legend()
+            suptitle(fig, (title or f"{self.plan_config.get('experiment', '')} {self.run_id}")
+                     + f" — mean ± std over {n_seeds} seed{'s' if n_seeds != 1 else ''}")
+        if path is not None:
+            save(fig, path)
+        return fig
+
+    def figure(self) -> list[str]:
+        """(Re)draw the experiment's own figures from the stored records; returns their paths."""
+        exp = EXPERIMENTS[self.plan_config["experiment"]]
+        if exp.figures is None:
+            return []
+        return exp.figures(self)
+
 
 def plan_record(exp_name: str, plan: Plan) -> dict:
     """The JSON-able description of a run stored as config.json."""

@@ -346,10 +346,16 @@ def apply_overrides(plan: Plan, overrides: list[str] | dict[str, Any],
     """Apply ``key=value`` overrides (dotted paths) to a plan; lists become axes.
 
     ``sections`` maps a section name (``data``, ``model``, ``loss``) to a factory that builds the
-    section's default config from a registry name, so ``data.name=...`` swaps the whole section.
+    section's default config from a registry name, so ``data.name=...`` (or ``data=...``) swaps the
+    whole section.
     Every error is a one-line :class:`ConfigError` raised before any compute.
     """
     pairs = _pairs(overrides)
+    if sections:  # shorthand: data=X means data.name=X
+        pairs = [(f"{k}.name" if k in sections else k, v) for k, v in pairs]
+        keys = [k for k, _ in pairs]
+        if len(keys) != len(set(keys)):
+            raise ConfigError(f"override key(s) given twice: {', '.join(sorted({k for k in keys if keys.count(k) > 1}))}")
     base, axes = plan.base, dict(plan.axes)
     # Section swaps first, so later keys are checked against the new section's fields.
     for key, raw in list(pairs):
