@@ -119,7 +119,7 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
           report: Optional[Path] = typer.Option(None, "--report", help="also write an HTML report into this directory")) -> None:
     """Run claims and print claim, measured, predicted/bound and verdict; exit 1 if any claim fails."""
     from .train.engine import enable_compilation_cache
-    from .claims import Context, run_claim, select
+    from .claims import OPTIONAL, Context, run_claim, select
     from .store import RunStore
 
     if size not in ("full", "quick"):
@@ -147,6 +147,9 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
     console.print(overview)
     console.print(f"\n[bold]{len(results) - len(failed)}/{len(results)} claims pass[/] in {total:.1f} s"
                   + (f"; [bold red]failed: {', '.join(failed)}[/]" if failed else ""))
+    if not target:
+        for p in OPTIONAL:
+            console.print(f"optional, not run: {p} (run with `sslab check {p}`)")
     if report:
         from .report.html import check_report
         from .claims import paper_text
@@ -194,9 +197,10 @@ def list_(what: str = typer.Argument("experiments", help="experiments | claims |
         for name, exp in EXPERIMENTS.items():
             console.print(f"[bold]{name}[/]  {exp.title}  (presets: {', '.join(exp.presets) or '-'})")
     elif what == "claims":
-        from .claims import select
-        for c in select(None):
-            console.print(f"[bold]{c.key}[/]  {c.title}  \\[{c.precision}]" + ("  (slow)" if c.slow else ""))
+        from .claims import OPTIONAL, select
+        for c in select(None, include_optional=True):
+            console.print(f"[bold]{c.key}[/]  {c.title}  \\[{c.precision}]" + ("  (slow)" if c.slow else "")
+                          + ("  (optional: run only when named)" if c.paper in OPTIONAL else ""))
     elif what == "keys":
         if not experiment:
             _fail("`sslab list keys EXPERIMENT`; valid experiments: " + ", ".join(EXPERIMENTS.names()))

@@ -50,3 +50,15 @@ def test_check_theory_claim(tmp_path):
 def test_check_unknown_claim():
     r = runner.invoke(app, ["check", "yang2024.C42"])
     assert r.exit_code == 2 and "valid choices" in r.output
+
+
+def test_optional_papers_run_only_when_named():
+    """The default all-paper selection leaves out the optional papers (wenli2021 §10 digits); naming one selects it."""
+    from sslab.claims import OPTIONAL, select
+
+    assert "wenli2021_digits" in OPTIONAL
+    assert not {c.paper for c in select(None)} & set(OPTIONAL)
+    assert {c.paper for c in select(None, include_optional=True)} >= set(OPTIONAL)
+    assert [c.paper for c in select("wenli2021_digits")] == ["wenli2021_digits"] * 2
+    r = runner.invoke(app, ["list", "claims"])
+    assert "wenli2021_digits.P" in r.output and "optional" in r.output

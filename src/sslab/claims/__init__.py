@@ -6,6 +6,10 @@ from .base import FAIL, PASS, REPORT, Claim, ClaimResult, Context, Row, run_clai
 
 PAPERS: dict[str, list[Claim]] = {}
 
+# Papers whose claims run only when named (``sslab check wenli2021_digits``), not in the default all-paper
+# check: the Wen–Li digits analogue is the spec's "optional experiment" (wenli2021 §10), report-only.
+OPTIONAL: tuple[str, ...] = ("wenli2021_digits",)
+
 
 def _load() -> dict[str, list[Claim]]:
     if not PAPERS:
@@ -18,11 +22,14 @@ def _load() -> dict[str, list[Claim]]:
     return PAPERS
 
 
-def select(target: str | None = None) -> list[Claim]:
-    """Claims for a paper (``yang2024``), one claim (``yang2024.C5`` or ``yang2024:C5``), or all."""
+def select(target: str | None = None, include_optional: bool = False) -> list[Claim]:
+    """Claims for a paper (``yang2024``), one claim (``yang2024.C5`` or ``yang2024:C5``), or all.
+
+    "All" leaves out the :data:`OPTIONAL` papers unless ``include_optional``; naming one selects it.
+    """
     papers = _load()
     if not target:
-        return [c for cs in papers.values() for c in cs]
+        return [c for p, cs in papers.items() if include_optional or p not in OPTIONAL for c in cs]
     paper, _, cid = target.replace(":", ".").partition(".")
     if paper not in papers:
         raise KeyError(f"unknown paper {paper!r}; valid choices: {', '.join(sorted(papers))}")
@@ -50,4 +57,4 @@ def figures_for(paper: str, ctx: Context, outdir) -> list:
     return list(mod.figures(ctx, outdir)) if hasattr(mod, "figures") else []
 
 
-__all__ = ["paper_text", "figures_for", "Claim", "ClaimResult", "Context", "Row", "run_claim", "select", "PASS", "FAIL", "REPORT", "PAPERS"]
+__all__ = ["OPTIONAL", "paper_text", "figures_for", "Claim", "ClaimResult", "Context", "Row", "run_claim", "select", "PASS", "FAIL", "REPORT", "PAPERS"]
