@@ -314,7 +314,7 @@ def test_alignment_all_equal():
 
 # --- invariances and symmetry ----------------------------------------------------------------------
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(name=st.sampled_from(NAMES), shape=st.sampled_from(SHAPES), seed=st.integers(0, 2**16))
 def test_joint_batch_permutation_invariance(name, shape, seed):
     B, r = shape
@@ -324,7 +324,7 @@ def test_joint_batch_permutation_invariance(name, shape, seed):
         assert call(name, *(x[perm] for x in a)) == pytest.approx(call(name, *a), rel=1e-9, abs=1e-11)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(name=st.sampled_from(NAMES), shape=st.sampled_from(SHAPES), seed=st.integers(0, 2**16))
 def test_dimension_permutation_invariance(name, shape, seed):
     B, r = shape
@@ -334,7 +334,7 @@ def test_dimension_permutation_invariance(name, shape, seed):
         assert call(name, *(x[:, perm] for x in a)) == pytest.approx(call(name, *a), rel=1e-9, abs=1e-11)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(name=st.sampled_from(NAMES), shape=st.sampled_from(SHAPES), seed=st.integers(0, 2**16))
 def test_symmetric_flag_matches_view_swap(name, shape, seed):
     B, r = shape
@@ -382,15 +382,14 @@ def test_cosine_losses_are_row_scale_invariant(name):
 def test_gradients_match_finite_differences(name):
     z1, z2, _, _ = views(31, scale=0.5)  # std < 1: VICReg's hinge is active, away from its kink
     with jax.enable_x64(True):
-        check_grads(jax.jit(lambda a, b: VIEW_LOSSES[name](a, b)), (jnp.asarray(z1), jnp.asarray(z2)), order=1,
-                    modes=["rev"])
+        check_grads(lambda a, b: _JIT[name](a, b, a, b), (jnp.asarray(z1), jnp.asarray(z2)), order=1, modes=["rev"])
 
 
 @pytest.mark.parametrize("name", ["simsiam", "byol"])
 def test_predictor_gradients_match_finite_differences(name):
     z1, z2, p1, p2 = (jnp.asarray(x) for x in views(32))
     with jax.enable_x64(True):
-        check_grads(jax.jit(lambda a, b: VIEW_LOSSES[name](z1, z2, a, b)), (p1, p2), order=1, modes=["rev"])
+        check_grads(lambda a, b: _JIT[name](z1, z2, a, b), (p1, p2), order=1, modes=["rev"])
 
 
 # --- calling convention, registry, EMA ---------------------------------------------------------------
