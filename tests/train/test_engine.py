@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -419,3 +420,31 @@ def test_minibatch_draws_distinct_points():
         np.testing.assert_array_equal(b["other"], data["other"])
         seen |= set(y.tolist())
     assert len(seen) > 4
+
+
+# --- batch_ahead: a block's batches drawn at once (vmapped over the step keys) -------------------
+
+def noisy_quad_problem(cfg: RunConfig, batch_ahead: bool = False) -> Problem:
+    """quad_problem whose target is redrawn every step: c + N(0, 1) from the step's batch key."""
+    base = quad_problem(cfg)
+
+    def batch(key, c, data, step):
+        return {"c": data["c"] + jax.random.normal(key, data["c"].shape, data["c"].dtype), "step": step}
+
+    return dataclasses.replace(base, batch=batch, batch_ahead=batch_ahead)
+
+
+@pytest.mark.parametrize("fail", [None, "loss"])
+def test_batch_ahead_same_batches_same_run(fail):
+    """batch_ahead draws every step's batch from the same key, so the run is the same (and diverges at the same step)."""
+    kw = dict(steps=12, log_every=4, dtype="float64")
+    cfg = toy_cfg(**kw) if fail is None else toy_cfg(bad_step=6.0, fail=fail, **kw)
+    with jax.enable_x64(True):
+        p0, tr0 = train(jax.random.key(3), cfg, noisy_quad_problem(cfg, False))
+        p1, tr1 = train(jax.random.key(3), cfg, noisy_quad_problem(cfg, True))
+        # the draws matter: a different key gives a different run
+        p2, _ = train(jax.random.key(4), cfg, noisy_quad_problem(cfg, True))
+    np.testing.assert_allclose(p1["p"], p0["p"], rtol=1e-13)
+    np.testing.assert_allclose(tr1["metrics"]["dist"], tr0["metrics"]["dist"], rtol=1e-13)
+    assert int(tr1["diverged_at"]) == int(tr0["diverged_at"]) == (-1 if fail is None else 6)
+    assert np.linalg.norm(np.asarray(p2["p"]) - np.asarray(p0["p"])) > 1e-3

@@ -40,6 +40,10 @@ class Problem:
       (e.g. draws from NumPy's legacy RNG in official mode).
     - ``param_groups``: the update order for ``train.update_order=gauss_seidel``.
     - ``project(params, cfg) -> params``: applied after every update (e.g. renormalisation).
+    - ``batch_ahead``: draw the batches of a whole ``log_every`` block at once, ``batch`` vmapped over
+      the block's step keys (the same keys, so the same batches), then scan the updates over them;
+      for online generators whose per-step random draws are many small ops (opt-in: it stores a block
+      of batches, so leave it off when a batch is the full dataset).
     """
 
     init: Callable[..., Params]
@@ -50,6 +54,7 @@ class Problem:
     host_inputs: Callable[[RunConfig], Any] | None = None
     param_groups: tuple[tuple[str, ...], ...] | None = None
     project: Callable[[Params, RunConfig], Params] | None = None
+    batch_ahead: bool = False
 
 
 def full_batch(key: jax.Array, cfg: RunConfig, data: dict, step: jax.Array) -> dict:
@@ -130,10 +135,17 @@ def train(key: jax.Array, cfg: RunConfig, problem: Problem, host: Any = None) ->
     def objective(p: Params, batch: Any, kk: jax.Array) -> jax.Array:
         return problem.objective(p, batch, kk, cfg)
 
-    def step(carry: tuple, t: jax.Array) -> tuple[tuple, jax.Array]:
-        params, opt_state, diverged_at = carry
+    def step_keys(t: jax.Array) -> tuple[jax.Array, jax.Array]:
         k_batch, k_obj = jax.random.split(jax.random.fold_in(k_steps, t))
-        batch = problem.batch(k_batch, cfg, data, t)
+        return k_batch, k_obj
+
+    def step(carry: tuple, t: jax.Array) -> tuple[tuple, jax.Array]:
+        k_batch, k_obj = step_keys(t)
+        return update(carry, (t, problem.batch(k_batch, cfg, data, t), k_obj))
+
+    def update(carry: tuple, xs: tuple) -> tuple[tuple, jax.Array]:
+        params, opt_state, diverged_at = carry
+        t, batch, k_obj = xs
         new, new_state, loss = dict(params), [], None
         for g, state in zip(groups, opt_state):
             sub = {n: new[n] for n in g}
@@ -156,7 +168,13 @@ def train(key: jax.Array, cfg: RunConfig, problem: Problem, host: Any = None) ->
         return {**m, **param_entries(p)} if cfg.train.log_params else m
 
     def block(carry: tuple, c: jax.Array) -> tuple[tuple, tuple]:
-        carry, losses = jax.lax.scan(step, carry, c * k + jnp.arange(k))
+        ts = c * k + jnp.arange(k)
+        if problem.batch_ahead:
+            k_batch, k_obj = jax.vmap(step_keys)(ts)
+            batches = jax.vmap(lambda kb, t: problem.batch(kb, cfg, data, t))(k_batch, ts)
+            carry, losses = jax.lax.scan(update, carry, (ts, batches, k_obj))
+        else:
+            carry, losses = jax.lax.scan(step, carry, ts)
         return carry, (logged(carry[0]), jnp.mean(losses))
 
     m0 = logged(params)
