@@ -128,3 +128,74 @@ def test_population_moments_match_sampling():
 def test_coverage_formula():
     assert th.coverage_prediction([1.0, 0.0], 3) == 0.5
     np.testing.assert_allclose(th.coverage_prediction([0.5], 2), 0.75)
+
+
+def test_stable_rank_is_double_argsort():
+    """The sort-free rank equals the stable argsort(argsort(·)) it replaces, ties included."""
+    rng = np.random.default_rng(0)
+    s = rng.integers(0, 4, (200, 10)).astype(np.float32)  # many ties
+    s[:, ::3] = 2.0  # the non-wildcard score
+    want = np.argsort(np.argsort(s, axis=1, kind="stable"), axis=1, kind="stable")
+    np.testing.assert_array_equal(dm.stable_rank(jnp.asarray(s)), want)
+
+
+def _np_forward(W1, W2, tokens, E, mags, act, bn, out_nl):
+    """Hand-written NumPy §5 forward of each view separately: x = E[:, t]·mags[t], y = h(W1[k]x_k), BN over B, z = W2ŷ."""
+    h = {"relu": lambda v: np.maximum(v, 0), "linear": lambda v: v, "quadratic": lambda v: v**2}[act]
+    out = []
+    for tok in tokens:  # one view at a time
+        x = E.T[tok] * mags[tok][..., None]  # (B, K, d)
+        y = np.concatenate([h(x[:, k] @ W1[k].T) for k in range(W1.shape[0])], axis=1)
+        if bn:
+            y = (y - y.mean(0)) / np.sqrt(y.var(0) + 1e-5)
+        z = y @ W2.T
+        out.append(h(z) if out_nl else z)
+    return np.stack(out)
+
+
+@pytest.mark.parametrize("act,bn,out_nl", [("relu", True, False), ("linear", False, False), ("quadratic", True, True)])
+def test_two_layer_tokens_matches_numpy(act, bn, out_nl):
+    """The table look-up forward (both views at once, BN per view) equals the one-hot/embedding forward of spec §5."""
+    T, K, d, B, out_d = 8, 4, 6, 16, 5
+    p = mm.init_two_layer(jax.random.key(0), K, 3, d, out_d)
+    E = dm.embedding(jax.random.key(1), T, d)  # random unit columns (d ≠ T)
+    mags = dm.magnitudes(T, 2.0)
+    tokens = jax.random.randint(jax.random.key(2), (2, B, K), 0, T)
+    z = mm.two_layer_tokens(p, tokens, E, mags, act, bn=bn, output_nonlinearity=out_nl)
+    want = _np_forward(*(np.asarray(a, np.float64) for a in (p["W1"], p["W2"])), np.asarray(tokens),
+                       np.asarray(E, np.float64), np.asarray(mags, np.float64), act, bn, out_nl)
+    np.testing.assert_allclose(z, want, rtol=2e-4, atol=2e-4)
+    # and it agrees with two_layer on embedded inputs, view by view
+    for v in range(2):
+        x = dm.embed(tokens[v], E, mags)
+        np.testing.assert_allclose(z[v], mm.two_layer(p, x, act, bn=bn, output_nonlinearity=out_nl), rtol=1e-4, atol=1e-5)
+
+
+SMALL = ["data.num_tokens=8", "data.num_tokens_per_pos=2", "data.pattern_cnt=6", "data.num_loc=4",
+         "data.pattern_len=2", "data.aug_degree=2", "model.beta=1", "model.output_d=6", "train.batch_size=16",
+         "train.steps=1", "train.log_every=1", "seed=1"]
+
+
+def _one_update(*overrides):
+    from sslab.experiments.tian2022 import EXPERIMENT
+    from sslab.train.engine import train
+
+    cfg = EXPERIMENT.plan(SMALL + list(overrides)).points()[0]
+    params, _ = train(jax.random.key(cfg.seed), cfg, EXPERIMENT.problem(cfg))
+    return {k: np.asarray(v, np.float64) for k, v in params.items()}
+
+
+def test_per_layer_normalize_and_shared_low_layer_after_update():
+    """After an update (same init and batch): per_layer_normalize divides W1 by max_k‖W1[k]‖_F and W2 by ‖W2‖_F;
+    shared_low_layer sets every W1[k] to the mean over k (spec §5 Optimiser, NumPy reference)."""
+    plain = _one_update()
+    W1, W2 = plain["W1"], plain["W2"]
+    assert np.ptp(np.linalg.norm(W1.reshape(len(W1), -1), axis=1)) > 1e-3  # the switches have work to do
+
+    pln = _one_update("model.per_layer_normalize=true")
+    np.testing.assert_allclose(pln["W1"], W1 / max(np.linalg.norm(W1[k]) for k in range(len(W1))), rtol=1e-5)
+    np.testing.assert_allclose(pln["W2"], W2 / np.linalg.norm(W2), rtol=1e-5)
+
+    shared = _one_update("model.shared_low_layer=true")
+    np.testing.assert_allclose(shared["W1"], np.broadcast_to(W1.mean(0), W1.shape), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(shared["W2"], W2, rtol=1e-6)

@@ -95,10 +95,17 @@ def sample_tokens(key: jax.Array, patterns: jax.Array, B: int, T: int, aug_degre
     t1 = jnp.where(wild, jax.random.randint(kw, (B * K,), 0, T).reshape(B, K), pat)
     # aug_degree of the wildcard positions, uniformly without replacement: smallest random scores.
     score = jnp.where(wild, jax.random.uniform(ka, (B * K,)).reshape(B, K), 2.0)
-    rank = jnp.argsort(jnp.argsort(score, axis=1), axis=1)
-    redraw = wild & (rank < aug_degree)
+    redraw = wild & (stable_rank(score) < aug_degree)
     t2 = jnp.where(redraw, jax.random.randint(kr, (B * K,), 0, T).reshape(B, K), t1)
     return idx, t1, t2
+
+
+def stable_rank(score: jax.Array) -> jax.Array:
+    """rank[b, i] = #{j: s_j < s_i} + #{j < i: s_j = s_i}, i.e. argsort(argsort(score)) (stable) without a sort."""
+    K = score.shape[-1]
+    s_i, s_j = score[..., :, None], score[..., None, :]
+    earlier = jnp.arange(K)[None, :] < jnp.arange(K)[:, None]  # [i, j]: j < i
+    return jnp.sum((s_j < s_i) | ((s_j == s_i) & earlier), axis=-1)
 
 
 def embed(tokens: jax.Array, E: jax.Array, mags: jax.Array) -> jax.Array:

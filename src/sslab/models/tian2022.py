@@ -38,15 +38,15 @@ def init_two_layer(key: jax.Array, K: int, multi: int, d: int, output_d: int, dt
 
 
 def batch_norm_ext(y: jax.Array, backprop_mean: bool = True, backprop_var: bool = False) -> jax.Array:
-    """ŷ = (y − μ)/√(σ² + 1e-5) per column over the batch, biased σ², no affine; switches stop μ or σ² (spec §5 step 4)."""
-    mu = jnp.mean(y, axis=0)
-    var = jnp.mean((y - mu) ** 2, axis=0)
+    """ŷ = (y − μ)/√(σ² + 1e-5) per column over the batch rows (axis −2), biased σ², no affine; switches stop μ or σ² (spec §5 step 4)."""
+    mu = jnp.mean(y, axis=-2, keepdims=True)
+    var = jnp.mean((y - mu) ** 2, axis=-2, keepdims=True)
     if not backprop_mean:
         mu = jax.lax.stop_gradient(mu)
-        var = jnp.mean((y - mu) ** 2, axis=0)
+        var = jnp.mean((y - mu) ** 2, axis=-2, keepdims=True)
     if not backprop_var:
         var = jax.lax.stop_gradient(var)
-    return (y - mu) / jnp.sqrt(var + 1e-5)
+    return (y - mu) * jax.lax.rsqrt(var + 1e-5)  # one rsqrt per column, not a division per entry
 
 
 def two_layer(params: dict, x: jax.Array, act: str = "relu", bn: bool = True, backprop_mean: bool = True,
@@ -58,3 +58,22 @@ def two_layer(params: dict, x: jax.Array, act: str = "relu", bn: bool = True, ba
         y = batch_norm_ext(y, backprop_mean, backprop_var)
     z = y @ params["W2"].T
     return h(z) if output_nonlinearity else z
+
+
+def first_layer_table(W1: jax.Array, E: jax.Array, mags: jax.Array) -> jax.Array:
+    """A[k, t, r] = (W1[k] E)[r, t]·mags[t]: W1[k] x_k for token t, since x_k = E[:, t]·mags[t] (spec §5 step 4)."""
+    return jnp.einsum("krd,dt->ktr", W1, E * mags[None, :])
+
+
+def two_layer_tokens(params: dict, tokens: jax.Array, E: jax.Array, mags: jax.Array, act: str = "relu",
+                     bn: bool = True, backprop_mean: bool = True, backprop_var: bool = False,
+                     output_nonlinearity: bool = False) -> jax.Array:
+    """two_layer on token ids (..., B, K), x_k = E[:, t]·mags[t], by table look-up; BN statistics over B per leading index (spec §5 steps 1–5)."""
+    A = first_layer_table(params["W1"], E, mags)
+    K = tokens.shape[-1]
+    pre = A[jnp.arange(K), tokens]  # (..., B, K, multi): W1[k] x_k
+    y = activation(act)(pre).reshape(*tokens.shape[:-1], -1)
+    if bn:
+        y = batch_norm_ext(y, backprop_mean, backprop_var)
+    z = y @ params["W2"].T
+    return activation(act)(z) if output_nonlinearity else z
