@@ -261,6 +261,26 @@ def runs_(runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -
 
 
 @app.command()
+def gallery(size: str = typer.Option("quick", "--size", help="quick: 7 losses, 2 seeds, 400 steps; full: every zoo loss, 5 seeds, 2000 steps"),
+            runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
+            out: Path = typer.Option(Path("gallery"), "--out", help="folder of the heat-map PNG and gallery.html")) -> None:
+    """Data × loss grid of `compose` runs: heat-map of each data model's recovery metric, and an HTML table."""
+    from .config import ConfigError
+    from .gallery import run_gallery
+    from .train.engine import enable_compilation_cache
+    enable_compilation_cache()
+    try:
+        g = run_gallery(size, runs, out, progress=True)
+    except ConfigError as e:
+        _fail(str(e))
+    rejected = g.table[g.table.error != ""]
+    for r in rejected.itertuples():
+        console.print(f"[yellow]rejected[/] {r.data} × {r.loss}: {r.error}", highlight=False)
+    console.print(f"gallery: {len(g.table) - len(rejected)} cells run, {len(rejected)} rejected, {g.seconds:.0f} s")
+    console.print(f"  figure: {g.figure}\n  page: {g.page}")
+
+
+@app.command()
 def report(run_id: str = typer.Argument(..., help="a run id (see `sslab runs`)"),
            runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -> None:
     """(Re)build a run's figures and HTML report from its stored records."""

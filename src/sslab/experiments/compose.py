@@ -86,6 +86,14 @@ class DataAdapter:
 DATA_MODELS: Registry[DataAdapter] = Registry("compose data model")
 
 
+def adapter(data_name: str) -> DataAdapter:
+    """The adapter of a data section by its ``name`` (e.g. ``tian2022_tokens``) or registry key (``tian2022``)."""
+    for key, a in DATA_MODELS.items():
+        if data_name in (key, a.section().name):
+            return a
+    return DATA_MODELS[data_name]  # raises with the valid choices
+
+
 def top_subspace(W: jax.Array, q: int) -> jax.Array:
     """Orthonormal basis (D, q) of the top-q right singular subspace of the neuron weights W (n, D)."""
     return jnp.linalg.svd(W, full_matrices=False)[2][:q].T
@@ -234,7 +242,7 @@ class ComposeModel(Section):
 
 
 def _resolved_model(c: RunConfig) -> str:
-    return DATA_MODELS[c.data.name].own_model if c.model.name == "auto" else c.model.name
+    return adapter(c.data.name).own_model if c.model.name == "auto" else c.model.name
 
 
 def loss_section(name: str) -> type:
@@ -298,11 +306,11 @@ class ComposeConfig(RunConfig, Section):
 
 def input_shape(c: RunConfig) -> tuple[int, ...]:
     """One example's input shape under the data model of ``c`` (resolved)."""
-    return DATA_MODELS[c.data.name].shape(c.data)
+    return adapter(c.data.name).shape(c.data)
 
 
 def output_dim(c: RunConfig) -> int:
-    return c.model.r or DATA_MODELS[c.data.name].default_r(c.data)
+    return c.model.r or adapter(c.data.name).default_r(c.data)
 
 
 def has_predictor(c: RunConfig) -> bool:
@@ -319,20 +327,20 @@ def _finite_on_one(name: str) -> bool:
 
 def check_compatible(c: RunConfig) -> None:
     """Reject a data × model × loss combination that cannot fit, with a one-line ConfigError (before compute)."""
-    adapter = DATA_MODELS[c.data.name]
+    ad = adapter(c.data.name)
     model = _resolved_model(c)
     vl = VIEW_LOSSES[c.loss.name]
     B = c.train.batch_size
     if c.train.batch != "online":
         raise ConfigError("train.batch: compose draws fresh views every step; use train.batch=online")
     flat_models = [m for m in MODEL_NAMES if m != "tian_rf"]
-    if model == "tian_rf" and adapter.name != "tian2022":
+    if model == "tian_rf" and ad.name != "tian2022":
         raise ConfigError(f"model=tian_rf (per-RF two-layer net) needs token/RF inputs (data=tian2022), "
-                          f"got data={adapter.name}; valid models for data={adapter.name}: auto, {', '.join(flat_models)}")
+                          f"got data={ad.name}; valid models for data={ad.name}: auto, {', '.join(flat_models)}")
     shape = input_shape(c)
     D = math.prod(shape)
     if c.model.d_in is not None and c.model.d_in != D:
-        raise ConfigError(f"model.d_in={c.model.d_in} does not match data={adapter.name}, whose inputs have "
+        raise ConfigError(f"model.d_in={c.model.d_in} does not match data={ad.name}, whose inputs have "
                           f"dimension {D} (shape {shape}); drop model.d_in or change the data's dimension")
     if vl.contrastive and B < 2:
         raise ConfigError(f"loss={vl.name} uses in-batch negatives: train.batch_size must be >= 2, got {B}")
@@ -346,9 +354,9 @@ def check_compatible(c: RunConfig) -> None:
     if vl.target == "ema" and c.optim.weight_decay != 0.0:
         raise ConfigError(f"loss={vl.name} keeps an EMA target that the optimiser must not touch: "
                           "set optim.weight_decay=0 (use model.l2 for the encoder)")
-    if adapter.name == "yang2024" and output_dim(c) < 2:
+    if ad.name == "yang2024" and output_dim(c) < 2:
         raise ConfigError(f"model.r={output_dim(c)}: data=yang2024 recovery needs two directions (e1, e2); use model.r >= 2")
-    adapter.check(c)
+    ad.check(c)
 
 
 # --- encoders -------------------------------------------------------------------------------------
@@ -399,9 +407,9 @@ def _ema_update(target: dict, online: dict, m) -> dict:
 # --- the engine problem ---------------------------------------------------------------------------
 
 def problem(cfg: RunConfig) -> Problem:
-    """Assemble data adapter, encoder (+ predictor, + EMA target) and zoo loss for the engine."""
+    """Assemble data ad, encoder (+ predictor, + EMA target) and zoo loss for the engine."""
     check_compatible(cfg)
-    adapter = DATA_MODELS[cfg.data.name]
+    ad = adapter(cfg.data.name)
     model = _resolved_model(cfg)
     vl = VIEW_LOSSES[cfg.loss.name]
     dt = jnp.float64 if cfg.train.dtype == "float64" else jnp.float32
@@ -422,19 +430,19 @@ def problem(cfg: RunConfig) -> Problem:
 
     def dataset(key, c, host):
         k_data, k_probe = jax.random.split(key)
-        data = adapter.dataset(k_data, c, host, dt)
-        data["probe1"], data["probe2"] = adapter.views(k_probe, c, data, PROBE, dt)
+        data = ad.dataset(k_data, c, host, dt)
+        data["probe1"], data["probe2"] = ad.views(k_probe, c, data, PROBE, dt)
         return data
 
     def batch(key, c, data, step):
-        x1, x2 = adapter.views(key, c, data, B, dt)
+        x1, x2 = ad.views(key, c, data, B, dt)
         return {"x1": x1, "x2": x2, "t": step}
 
     def hyper(c):
         return {h: getattr(c.loss, h) for h in vl.hyper}
 
     def objective(params, b, key, c):
-        s1, s2 = adapter.noise_std(c.data)
+        s1, s2 = ad.noise_std(c.data)
         t = b["t"].astype(dt)
         enc = split(params)
         z1, z2 = encode(enc, b["x1"], c, model, s1, t), encode(enc, b["x2"], c, model, s2, t)
@@ -448,8 +456,8 @@ def problem(cfg: RunConfig) -> Problem:
 
     def metrics(params, data, c):
         enc = split(params)
-        out = dict(adapter.recovery(features(enc, model), data, c))
-        s1, s2 = adapter.noise_std(c.data)
+        out = dict(ad.recovery(features(enc, model), data, c))
+        s1, s2 = ad.noise_std(c.data)
         T = jnp.asarray(c.train.steps, dt)  # evaluation bias: the end of the ramp
         z1 = encode(enc, data["probe1"], c, model, s1, T)
         z2 = encode(enc, data["probe2"], c, model, s2, T)
@@ -464,7 +472,7 @@ def problem(cfg: RunConfig) -> Problem:
         return {**params, **{f"ema_{n}": v for n, v in target.items()}}
 
     return Problem(init=init, dataset=dataset, batch=batch, objective=objective, metrics=metrics,
-                   host_inputs=adapter.host, project=project if ema else None)
+                   host_inputs=ad.host, project=project if ema else None)
 
 
 # --- config ---------------------------------------------------------------------------------------
@@ -483,7 +491,7 @@ def setting_label(plan_config: dict) -> str:
     c = plan_config["config"]
     model = c["model"]["name"]
     if model == "auto":
-        model = f"{DATA_MODELS[c['data']['name']].own_model} (auto)"
+        model = f"{adapter(c['data']['name']).own_model} (auto)"
     return (f"data={c['data']['name']}, model={model}, loss={c['loss']['name']}, "
             f"{c['train']['steps']} steps, B={c['train']['batch_size']}")
 
