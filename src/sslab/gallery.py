@@ -126,7 +126,7 @@ def write_page(table: pd.DataFrame, figure: Path, path: Path, setting: str, seco
                      "seeds": "" if pd.isna(getattr(r, "seeds", np.nan)) else int(r.seeds),
                      "diverged lanes": "" if pd.isna(getattr(r, "diverged", np.nan)) else int(r.diverged),
                      "run / rejected because": r.error or r.run})
-    body = (f"<p>Setting: {html.escape(setting)}. Wall time {seconds:.0f} s.</p>"
+    body = (f"<p>Setting: {html.escape(setting)}. Wall time of this call {seconds:.0f} s (cells already in the store are reused, not re-run).</p>"
             f"<p>recovery per data model (in [0, 1], higher = better):</p><ul>{docs}</ul>"
             + _img(figure) + "<h2>Table</h2>"
             + _table(rows, ["data", "loss", "model", "recovery", "std", "at init", "seeds", "diverged lanes",
