@@ -119,6 +119,15 @@ def test_rejections_are_one_line_and_name_the_conflict(extra, needle):
     assert needle in str(e.value) and "\n" not in str(e.value), str(e.value)
 
 
+def test_plan_pickles_by_reference_for_process_pools():
+    """Loss sections are generated classes; a plan must survive pickling (local and Ray executors)."""
+    import pickle
+    for loss in VIEW_LOSSES.names():
+        plan = EXP.plan([f"loss={loss}", "data=bansal2024", "seed=0:2"])
+        again = pickle.loads(pickle.dumps(plan))
+        assert again.points() == plan.points() and type(again.base.loss) is type(plan.base.loss)
+
+
 def test_losses_with_batch_statistics_need_two_examples():
     """A loss that is not finite on one example is rejected at batch size 1 (checked on every zoo entry)."""
     for name, vl in VIEW_LOSSES.items():

@@ -116,6 +116,8 @@ def _yang_recovery(W, data, c):
 def _yang_check(c):
     if c.data.rng != "jax":
         raise ConfigError("data.rng=official: compose draws its views with JAX; use data.rng=jax")
+    if getattr(c.data, "augment", "full") != "full":
+        raise ConfigError(f"data.augment={c.data.augment}: compose draws full views x + ρζ; use data.augment=full")
 
 
 DATA_MODELS.register("yang2024", DataAdapter(
