@@ -213,6 +213,9 @@ def list_(what: str = typer.Argument("experiments", help="experiments | claims |
         for p, f in leaf_paths(base).items():
             table.add_row(p, repr(get_path(base, p)), "yes" if f.metadata.get("lane") else "", f.metadata.get("doc", ""))
         console.print(table)
+        for sec, make in (exp.sections or {}).items():
+            if hasattr(make, "choices"):
+                console.print(f"{sec}=NAME swaps the {sec} section; choices: {', '.join(make.choices())}")
     else:
         _fail(f"unknown list target {what!r}; valid choices: experiments, claims, keys")
 

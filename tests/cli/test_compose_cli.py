@@ -18,6 +18,9 @@ def test_list_keys_compose_shows_sections_and_loss_hyper_parameters():
     assert r.exit_code == 0, r.output
     for key in ("data.tau", "model.r", "model.predictor", "loss.tau", "train.batch_size"):
         assert key in r.output
+    out = " ".join(r.output.split())
+    assert "data=NAME swaps the data section; choices: bansal2024, tian2022, wenli2021, yang2024" in out
+    assert "symrelu" in out and all(name in out for name in VIEW_LOSSES.names())
 
 
 def test_rejected_combination_is_one_line_and_writes_nothing(tmp_path):

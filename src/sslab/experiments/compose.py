@@ -285,6 +285,8 @@ def _section_factory(kind: str) -> Callable[[str], Section]:
         if name not in ("auto",) + MODEL_NAMES:
             raise KeyError(f"unknown model {name!r}; valid choices: auto, {', '.join(MODEL_NAMES)}")
         return ComposeModel(name=name)
+    make.choices = lambda: {"data": DATA_MODELS.names(), "model": ["auto", *MODEL_NAMES],  # type: ignore[attr-defined]
+                            "loss": VIEW_LOSSES.names()}[kind]
     return make
 
 
