@@ -24,10 +24,15 @@ class YangData(Section):
     noise: Literal["isotropic", "scalar"] = param(
         "isotropic", doc="isotropic: ξ ~ N(0, I_d) (paper); scalar: ξ = g·1_d (official scripts)")
     rng: Literal["jax", "official"] = param("jax", doc="official: NumPy legacy RNG in the official draw order")
+    augment: Literal["full", "projected"] = param(
+        "full", doc="full: ζ ~ N(0, I_d) per point and view (2nd normals a step); projected: the same update in law "
+                    "from 2(2n + 2d) normals (ζ split along W's row space; see projected_alignment)")
 
     def check(self) -> None:
         if self.d < 2:
             raise ConfigError(f"data.d: must be >= 2 (e1 and e2 are features), got {self.d}")
+        if self.augment == "projected" and self.rng == "official":
+            raise ConfigError("data.augment=projected: the official RNG order draws every ζ; use data.augment=full")
 
     def resolve(self) -> "YangData":
         return self if self.rho is not None else _replace(self, rho=self.d ** -1.5)
@@ -61,6 +66,38 @@ def augmentation_noise(key: jax.Array, n: int, d: int, dtype=jnp.float32) -> jax
 def views(X: jax.Array, zeta: jax.Array, rho) -> tuple[jax.Array, jax.Array]:
     """The two augmented views x̃^(j) = x + ρ ζ_j, with ζ of shape (2, n, d)."""
     return X + rho * zeta[0], X + rho * zeta[1]
+
+
+def _sqrtm2(S: jax.Array) -> jax.Array:
+    """Symmetric square root of a PSD 2×2 matrix: (S + √det S·I)/√(tr S + 2√det S), 0 for S = 0."""
+    s = jnp.sqrt(jnp.maximum(S[0, 0] * S[1, 1] - S[0, 1] * S[1, 0], 0.0))
+    t = jnp.sqrt(S[0, 0] + S[1, 1] + 2.0 * s)
+    return jnp.where(t > 0, (S + s * jnp.eye(2, dtype=S.dtype)) / jnp.where(t > 0, t, 1.0), 0.0)
+
+
+def projected_alignment(W: jax.Array, X: jax.Array, key: jax.Array, rho, loss_fn) -> jax.Array:
+    """Spec §3 loss of W (2×d) on both views, augmentation drawn in law from 2(2n + 2d) normals.
+
+    Split ζ = Q a + P⊥ b, Q (d×2) an orthonormal basis of W's row space, P⊥ = I − QQᵀ, a ~ N(0, I_2) and
+    b ~ N(0, I_d) independent, so ζ ~ N(0, I_d) and Wζ = WQa: the loss value depends on a only. The gradient
+    Σ_i g_i x̃_iᵀ (g_i = ∂L/∂(Wx̃_i)) splits into Σ_i g_i (x_i + ρQa_i)ᵀ, by autodiff of the loss at
+    x̃ = x + ρQa, and ρ Σ_i g_i b_iᵀP⊥, which given the g_i is matrix normal MN(0, GᵀG, P⊥) and is drawn
+    as ρ (GᵀG)^{1/2} N P⊥ with N 2×d standard normal; it enters through ρ⟨W − sg W, sg R⟩ (value 0).
+    Same update law as ``augmentation_noise``; a different stream.
+    """
+    n, d = X.shape
+    k_a, k_b = jax.random.split(key)
+    Q = jnp.linalg.qr(jax.lax.stop_gradient(W).T)[0]  # d×2
+    a = jax.random.normal(k_a, (2 * n * 2,), X.dtype).reshape(2, n, 2)
+
+    def loss_of(P):  # P: pre-activations W x̃ of both views, (2, n, 2)
+        return loss_fn(jax.nn.sigmoid(P[0]), jax.nn.sigmoid(P[1]))
+
+    P = (X @ W.T)[None] + rho * (a @ (W @ Q).T)  # W(x + ρQa) without forming the n×d views
+    G = jax.grad(loss_of)(jax.lax.stop_gradient(P))  # (2, n, 2): g_i of each view
+    N = jax.random.normal(k_b, (2 * 2 * d,), X.dtype).reshape(2, 2, d)
+    R = jnp.stack([_sqrtm2(G[j].T @ G[j]) @ (N[j] - (N[j] @ Q) @ Q.T) for j in range(2)]).sum(0)
+    return loss_of(P) + rho * jnp.sum((W - jax.lax.stop_gradient(W)) * jax.lax.stop_gradient(R))
 
 
 DATA.register("yang2024", YangData)

@@ -120,7 +120,7 @@ def problem(cfg: YangConfig) -> Problem:
 
     def batch(key, c, data, step):
         b = {k: v for k, v in select(key, c, data, step).items() if k in points}
-        if ssl:
+        if ssl and c.data.augment == "full":
             n = b["X"].shape[0]
             b["zeta"] = data["zeta"][step] if official else data_mod.augmentation_noise(
                 jax.random.fold_in(key, 1), n, c.data.d, dt)
@@ -130,7 +130,10 @@ def problem(cfg: YangConfig) -> Problem:
 
     def objective(params, b, key, c):
         n = b["X"].shape[0]
-        if ssl:
+        if ssl and c.data.augment == "projected":
+            W = params["W"]
+            value = data_mod.projected_alignment(W, b["X"], key, c.data.rho, loss_fn) + c.model.alpha * jnp.sum(W**2)
+        elif ssl:
             x1, x2 = data_mod.views(b["X"], b["zeta"], c.data.rho)
             W = params["W"]
             value = loss_fn(model_mod.encode(W, x1), model_mod.encode(W, x2)) + c.model.alpha * jnp.sum(W**2)
