@@ -6,7 +6,9 @@ runs use the §2 budget of 3000 steps; claim 3: n ∈ {500, 2000, 8000} with the
 need 20 000 / 10 000 training steps for their trained criteria, which the quick size cuts to 1500 / 2000, so
 those verdicts are printed, not asserted: the quick test checks that the claim runs end to end, yields rows,
 has no diverged lanes, and that its budget-independent exact rows (claim 4 identity and Fisher map, claim 7
-closed form) pass. Claims 5, 6, 8 and the grid are slow-only here (tests/experiments covers the grid).
+closed form) pass; a reduced-budget test asserts that their trained error falls with the steps taken (median
+over seeds of the logged sin θ_max: final < half-way < initial). Claims 5, 6, 8 and the grid are slow-only here
+(tests/experiments covers the grid).
 The spec-size test asserts every criterion.
 """
 
@@ -45,6 +47,19 @@ def test_bansal2024_claim_quick(claim, quick):
     if claim.id in QUICK_CRITERIA:
         failed = [f"{r.criterion}: {r.measured} vs {r.predicted}" for r in res.rows if r.verdict == "FAIL"]
         assert not failed, "\n".join(failed)
+
+
+@pytest.mark.parametrize("claim_id", ["4", "7"])
+def test_bansal2024_trained_error_falls_with_budget(claim_id, quick):
+    """Claims 4 and 7 at their quick budgets (the quick claim runs, cached): the error decreases with training."""
+    from sslab.claims import bansal2024 as b
+
+    r = (b._run(quick, ["data.transform=random", "train.steps=1500"]) if claim_id == "4"
+         else b._run(quick, ["train.steps=2000"], method="simsiam"))
+    rec = r.records[r.records.metric == "err"]
+    med = rec.groupby("step").value.median()
+    half = med.index[len(med) // 2]
+    assert med.iloc[-1] < med.loc[half] < med.iloc[0], med.to_dict()
 
 
 @pytest.mark.slow

@@ -197,3 +197,26 @@ def test_worked_example_correlated():
     assert round(w["err_fisher"], 3) == 0.011
     assert round(w["err_pc1"], 2) == 0.26
     assert round(w["err_mean"], 3) == 0.159
+
+
+def test_sample_closed_form_error_scales_as_inverse_signal_root_n():
+    """§4/§7 (claim-6 diagnosis): the same-sample closed form eigh(M̂, Ĉ) has error ≈ c/((1 − δ)√n).
+
+    First-order perturbation: M = (1 − δ)S_B sets the eigengap, while the sampling noise of M̂ and Ĉ does not
+    shrink with 1 − δ. Predicted ratios of mean errors over 8 replicate samples: × 1/(1 − δ) = 4 from δ = 0 to
+    0.75, and × ½ from n to 4n; each must hold to 25%.
+    """
+    g = dm.gmm_params(0)
+    U_F = th.fisher_subspace(g.mu, g.Sigma, g.pi)
+
+    def mean_err(n, delta):
+        errs = []
+        for rep in range(8):
+            s = g.sample(np.random.default_rng([0, 500, rep]), n, delta)
+            M, C = th.empirical_alignment_matrices(s["x"], s["xp"])
+            errs.append(met.sin_theta_max(U_F, th.whitened_alignment(M, C, g.k - 1)))
+        return float(np.mean(errs))
+
+    e0, e75, e75_4n = mean_err(20_000, 0.0), mean_err(20_000, 0.75), mean_err(80_000, 0.75)
+    assert e75 / e0 == pytest.approx(4.0, rel=0.25)
+    assert e75_4n / e75 == pytest.approx(0.5, rel=0.25)

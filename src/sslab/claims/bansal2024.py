@@ -152,6 +152,18 @@ def c3_grid(ctx: Context) -> tuple[int, ...]:
     return (500, 2000, 8000) if ctx.quick else N_GRID
 
 
+def fixed_run(ctx: Context, n: int):
+    """The fixed-dataset InfoNCE run at n (δ = 0 lanes), shared between claims 3 and 6.
+
+    At spec size the claim-3 settings at n ∈ {32 000, 128 000} (6000 steps, B = 512) are exactly claim 6's, so
+    claim 3 reads the δ = 0 lanes of claim 6's δ sweep: one compiled program and one run per n instead of two.
+    """
+    if not ctx.quick and n in c6_ns(ctx):
+        return c6_run(ctx, n)
+    steps, B = ex.budget("infonce", "fixed", 2000 if ctx.quick else n)
+    return _run(ctx, [f"data.n={n}", f"train.steps={steps}", f"train.batch_size={B}"], mode="fixed")
+
+
 def c3_table(ctx: Context) -> pd.DataFrame:
     """Fixed-dataset errors per (n, seed) for InfoNCE, labelled LDA, PCA and the closed form (same n samples).
 
@@ -160,11 +172,10 @@ def c3_table(ctx: Context) -> pd.DataFrame:
     def compute():
         rows = []
         for n in c3_grid(ctx):
-            steps, B = ex.budget("infonce", "fixed", 2000 if ctx.quick else n)
-            r = _run(ctx, [f"data.n={n}", f"train.steps={steps}", f"train.batch_size={B}"], mode="fixed")
+            r = fixed_run(ctx, n)
             ev = _eval(ctx, r)
-            for seed, err in _col(ev, "err").items():
-                data = ex.data_config(r, {"data.n": n})
+            for seed, err in _col(ev, "err", {"data.delta": 0.0} if "data.delta" in ev else None).items():
+                data = ex.data_config(r, {"data.n": n, "data.delta": 0.0})
                 s = dm.fixed_dataset(seed, data)
                 g = _gmm(seed)
                 U_F = th.fisher_subspace(g.mu, g.Sigma, g.pi)
@@ -173,9 +184,11 @@ def c3_table(ctx: Context) -> pd.DataFrame:
                 errs = {"InfoNCE": err, "LDA": met.sin_theta_max(U_F, th.lda_subspace(s["x"], s["c"], g.k)),
                         "PCA": met.sin_theta_max(U_F, th.pca_subspace(xc.T @ xc / n, g.k - 1)),
                         "closed form": met.sin_theta_max(U_F, th.whitened_alignment(M, C, g.k - 1))}
-                rows += [{"n": n, "seed": seed, "method": m, "err": e, "diverged": bool(
-                    (r.records[(r.records.metric == "diverged_at") & (r.records.seed == seed)].value >= 0).any())}
-                    for m, e in errs.items()]
+                rec = r.records[(r.records.metric == "diverged_at") & (r.records.seed == seed)]
+                if "data.delta" in rec:
+                    rec = rec[np.isclose(rec["data.delta"].astype(float), 0.0)]
+                rows += [{"n": n, "seed": seed, "method": m, "err": e, "diverged": bool((rec.value >= 0).any())}
+                         for m, e in errs.items()]
         return pd.DataFrame(rows)
     return ctx.memo(("c3", ctx.quick), compute)
 
@@ -298,27 +311,76 @@ def c6_extra(ctx: Context) -> list[str]:
     return ["train.steps=1000", "train.batch_size=256"] if ctx.quick else []
 
 
+def c6_run(ctx: Context, n: int):
+    """Claim-6 runs at n: δ ∈ {0, .25, .5, .75, 1} as lanes of one program (δ = 0 is claim 3's run at that n)."""
+    return _run(ctx, [f"data.n={n}", "data.delta=" + ",".join(str(x) for x in (0.0, *DELTAS)), *c6_extra(ctx)],
+                mode="fixed")
+
+
+def sample_closed_form(seed: int, data: dm.BansalData) -> np.ndarray:
+    """§4 fixed-dataset closed form: top-q of eigh(M̂, Ĉ) on the seed's n training pairs (the run's own sample)."""
+    s = dm.fixed_dataset(seed, data)
+    M, C = th.empirical_alignment_matrices(s["x"], s["xp"])
+    return th.whitened_alignment(M, C, data.k - 1)
+
+
+def c6_diagnosis(ctx: Context, r, n: int) -> pd.DataFrame:
+    """Per (δ, seed) at n: sin θ_max to F of the trained A and of the same-sample closed form, and between them."""
+    def compute():
+        rows = []
+        for seed, axes, p in ex.lane_params(r):
+            data = ex.data_config(r, {"data.n": n, **axes})
+            g = _gmm(seed)
+            U_F = th.fisher_subspace(g.mu, g.Sigma, g.pi)
+            U_A, U_C = met.row_space(p["A"], g.k - 1), sample_closed_form(seed, data)
+            rows.append({"delta": float(axes["data.delta"]), "seed": seed, "trained": met.sin_theta_max(U_F, U_A),
+                         "closed form": met.sin_theta_max(U_F, U_C), "trained vs closed form": met.sin_theta_max(U_C, U_A)})
+        return pd.DataFrame(rows)
+    return ctx.memo(("c6 diagnosis", r.run_id), compute)
+
+
 def c6(ctx: Context) -> list[Row]:
     """Noisy augmentation δ: F is still recovered for δ < 1 and improves with n; δ = 1 fails.
 
     Quick size: n ∈ {8000, 32 000}, 1000 steps at B = 256.
+
+    Diagnosis rows (REPORT) put each trained error next to the closed form eigh(M̂, Ĉ) of §4 computed on the SAME
+    n pairs. The pairs carry the signal M = (1 − δ)S_B while the sampling noise of M̂ does not shrink with 1 − δ,
+    so any estimator from these pairs has an error ≈ c/((1 − δ)√n): the closed form's median error × (1 − δ) is
+    reported per δ (≈ constant) and its n_hi/n_lo ratio against √(n_lo/n_hi). Where the trained error sits on the
+    closed form's (small "trained vs closed form" distance) and the closed form itself exceeds 0.15, the failure of
+    the < 0.15 criterion at n = 128 000 is the finite-sample error of the estimator, not the optimiser or the code;
+    the criterion is the spec's and is kept.
     """
     n_lo, n_hi = c6_ns(ctx)
-    extra = c6_extra(ctx)
-    deltas = "data.delta=" + ",".join(str(x) for x in DELTAS)
     ev, rs = {}, {}
     for n in (n_lo, n_hi):
-        rs[n] = _run(ctx, [f"data.n={n}", deltas, *extra], mode="fixed")
+        rs[n] = c6_run(ctx, n)
         ev[n] = _eval(ctx, rs[n])
     rows = [row for r in rs.values() for row in diverged_rows("6", r)]
+    diag = {n: c6_diagnosis(ctx, rs[n], n) for n in (n_lo, n_hi)}
     for delta in DELTAS[:-1]:
         hi = _col(ev[n_hi], "err", {"data.delta": delta})
         lo = _col(ev[n_lo], "err", {"data.delta": delta})
         rows.append(per_seed("6", f"δ={delta}: sin θ_max at n={n_hi}", hi, "<", 0.15))
         rows.append(bound("6", f"δ={delta}: median error n={n_hi} / n={n_lo}", _median(hi) / _median(lo), "<", 1.0,
                           note=f"{fmt(_median(hi))} vs {fmt(_median(lo))}"))
+        d = diag[n_hi][np.isclose(diag[n_hi].delta, delta)].set_index("seed")
+        cf, gap = d["closed form"], d["trained vs closed form"]
+        rows.append(report("6", f"δ={delta}, n={n_hi}: closed form eigh(M̂, Ĉ) on the same pairs, sin θ_max to F; "
+                                "sin θ_max(U_A, closed form)",
+                           f"closed form {_vals(dict(cf))} ({int((cf >= 0.15).sum())}/{len(cf)} seeds ≥ 0.15); "
+                           f"trained vs closed form: worst {fmt(float(gap.max()))}",
+                           "trained ≈ closed form on the sample (finite-sample error)"))
+    d = diag[n_hi][diag[n_hi].delta < 1.0].groupby("delta")["closed form"].median()
+    rows.append(report("6", f"closed form at n={n_hi}: median error × (1 − δ)",
+                       ", ".join(f"δ={x:g}: {fmt(v * (1 - x))}" for x, v in d.items()), "≈ constant in δ (error ∝ 1/(1 − δ))"))
+    lo = diag[n_lo][diag[n_lo].delta < 1.0].groupby("delta")["closed form"].median()
+    rows.append(report("6", f"closed form: median error n={n_hi} / n={n_lo}",
+                       ", ".join(f"δ={x:g}: {fmt(d[x] / lo[x])}" for x in d.index),
+                       f"≈ √({n_lo}/{n_hi}) = {fmt(float(np.sqrt(n_lo / n_hi)))}"))
     rows.append(report("6", f"median error vs δ at n={n_hi}",
-                       ", ".join(f"δ={d}: {fmt(_median(_col(ev[n_hi], 'err', {'data.delta': d})))}" for d in DELTAS),
+                       ", ".join(f"δ={d}: {fmt(_median(_col(ev[n_hi], 'err', {'data.delta': d})))}" for d in (0.0, *DELTAS)),
                        "grows with δ"))
     for n in (n_lo, n_hi):
         rows.append(per_seed("6", f"δ=1 control: sin θ_max at n={n}", _col(ev[n], "err", {"data.delta": 1.0}), ">", 0.8))
@@ -516,8 +578,7 @@ def figures(ctx: Context, outdir) -> list[Path]:
                      f"error to F vs cond(Σ) (population mode, {ev.seed.nunique()} seeds)", out[-1])
 
     n_lo, n_hi = c6_ns(ctx)
-    extra = c6_extra(ctx)
-    r6 = _run(ctx, [f"data.n={n_hi}", "data.delta=" + ",".join(str(x) for x in DELTAS), *extra], mode="fixed")
+    r6 = c6_run(ctx, n_hi)
     e6 = _eval(ctx, r6)
     t6 = pd.DataFrame({"method": "InfoNCE", "delta": e6["data.delta"].astype(float), "seed": e6.seed, "err": e6.err})
     out.append(outdir / "bansal2024_error_vs_delta.png")

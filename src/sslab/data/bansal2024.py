@@ -8,6 +8,7 @@ Mixture weights π are uniform (spec §1.1 default); the in-program sampler assu
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -130,11 +131,21 @@ def gmm_params(seed: int, d: int = 20, k: int = 4, kappa: float = 100.0, Delta: 
 
 
 def random_transform(seed: int, d: int, max_cond: float = 10.0) -> np.ndarray:
-    """Claim 4: T with i.i.d. N(0, 1) entries, redrawn until cond(T) ≤ max_cond."""
+    """Claim 4: T with i.i.d. N(0, 1) entries, redrawn until cond(T) ≤ max_cond (read-only, cached per seed).
+
+    For d = 20 about one draw in 10⁴ has cond ≤ 10, so a draw costs seconds; every caller (host inputs, reference
+    subspaces, evaluation, the claim-4 rows) gets the same cached matrix.
+    """
+    return _random_transform(int(seed), int(d), float(max_cond))
+
+
+@functools.lru_cache(maxsize=None)
+def _random_transform(seed: int, d: int, max_cond: float) -> np.ndarray:
     rng = np.random.default_rng([seed, TAG_T])
     while True:
         T = rng.standard_normal((d, d))
         if np.linalg.cond(T) <= max_cond:
+            T.flags.writeable = False
             return T
 
 
