@@ -141,10 +141,14 @@ def random_transform(seed: int, d: int, max_cond: float = 10.0) -> np.ndarray:
 
 @functools.lru_cache(maxsize=None)
 def _random_transform(seed: int, d: int, max_cond: float) -> np.ndarray:
+    # Draws in chunks: rng.standard_normal((m, d, d)) is the same stream as m draws of (d, d), and the batched
+    # np.linalg.cond is the per-matrix one, so the first accepted T is the one the one-at-a-time loop returns.
     rng = np.random.default_rng([seed, TAG_T])
     while True:
-        T = rng.standard_normal((d, d))
-        if np.linalg.cond(T) <= max_cond:
+        Ts = rng.standard_normal((1024, d, d))
+        ok = np.flatnonzero(np.linalg.cond(Ts) <= max_cond)
+        if ok.size:
+            T = Ts[ok[0]].copy()
             T.flags.writeable = False
             return T
 
