@@ -35,37 +35,6 @@ def _one_direction(F_q: jax.Array, F_k: jax.Array, tau, stop_grad: bool, similar
     return jnp.mean(jax.nn.logsumexp(S, axis=1) - jnp.diagonal(S))
 
 
-@jax.custom_vjp
-def _sg_dot_pair(F_a: jax.Array, F_b: jax.Array, tau) -> jax.Array:
-    """L_{a→b} + L_{b→a} with stop-gradient dot similarity, from one product S = F_a F_bᵀ/τ (S_ba = Sᵀ).
-
-    Backward is the spec §4 formula: ∂/∂F_a = (P_ab F_b − F_b)/(τK), ∂/∂F_b = (P_ba F_a − F_a)/(τK), P the
-    row-softmax of S and of Sᵀ. τ is held constant (its cotangent is 0: nothing differentiates in τ).
-    """
-    S = F_a @ F_b.T / tau
-    d = jnp.diagonal(S)
-    return jnp.mean(jax.nn.logsumexp(S, axis=1) - d) + jnp.mean(jax.nn.logsumexp(S, axis=0) - d)
-
-
-def _sg_dot_pair_fwd(F_a, F_b, tau):
-    S = F_a @ F_b.T / tau
-    d = jnp.diagonal(S)
-    lse_a, lse_b = jax.nn.logsumexp(S, axis=1), jax.nn.logsumexp(S, axis=0)
-    return jnp.mean(lse_a - d) + jnp.mean(lse_b - d), (F_a, F_b, S, lse_a, lse_b, tau)
-
-
-def _sg_dot_pair_bwd(res, g):
-    F_a, F_b, S, lse_a, lse_b, tau = res
-    K = F_a.shape[0]
-    P_ab = jnp.exp(S - lse_a[:, None])  # row-softmax of S
-    P_ba = jnp.exp(S.T - lse_b[:, None])  # row-softmax of Sᵀ
-    c = g / (tau * K)
-    return c * (P_ab @ F_b - F_b), c * (P_ba @ F_a - F_a), jnp.zeros_like(tau)
-
-
-_sg_dot_pair.defvjp(_sg_dot_pair_fwd, _sg_dot_pair_bwd)
-
-
 def infonce_sg_wenli(F_a: jax.Array, F_b: jax.Array, tau=1.0, *, stop_grad: bool = True,
                      similarity: Literal["dot", "cosine"] = "dot",
                      combine: Literal["sum", "mean"] = "sum") -> jax.Array:
@@ -87,11 +56,9 @@ def infonce_sg_wenli(F_a: jax.Array, F_b: jax.Array, tau=1.0, *, stop_grad: bool
       >>> F = jnp.eye(4)
       >>> infonce_sg_wenli(F, F)  # 2·(−1 + log(e + 3)) ≈ 1.4873
     """
-    if stop_grad and similarity == "dot":  # the default: one similarity product for both directions
-        total = _sg_dot_pair(F_a, F_b, jnp.asarray(tau, F_a.dtype))
-    else:
-        total = (_one_direction(F_a, F_b, tau, stop_grad, similarity)
-                 + _one_direction(F_b, F_a, tau, stop_grad, similarity))
+    l_ab = _one_direction(F_a, F_b, tau, stop_grad, similarity)
+    l_ba = _one_direction(F_b, F_a, tau, stop_grad, similarity)
+    total = l_ab + l_ba
     return total / 2 if combine == "mean" else total
 
 
