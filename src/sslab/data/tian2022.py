@@ -101,7 +101,7 @@ def sample_tokens(key: jax.Array, patterns: jax.Array, B: int, T: int, aug_degre
 
 
 def stable_rank(score: jax.Array) -> jax.Array:
-    """rank[b, i] = #{j: s_j < s_i} + #{j < i: s_j = s_i}, i.e. argsort(argsort(score)) (stable) without a sort."""
+    """rank[b, i] = #{j: s_j < s_i} + #{j < i: s_j = s_i}: stable argsort(argsort(score)) without a sort."""
     K = score.shape[-1]
     s_i, s_j = score[..., :, None], score[..., None, :]
     earlier = jnp.arange(K)[None, :] < jnp.arange(K)[:, None]  # [i, j]: j < i

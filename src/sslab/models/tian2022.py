@@ -38,7 +38,7 @@ def init_two_layer(key: jax.Array, K: int, multi: int, d: int, output_d: int, dt
 
 
 def batch_norm_ext(y: jax.Array, backprop_mean: bool = True, backprop_var: bool = False) -> jax.Array:
-    """ŷ = (y − μ)/√(σ² + 1e-5) per column over the batch rows (axis −2), biased σ², no affine; switches stop μ or σ² (spec §5 step 4)."""
+    """ŷ = (y − μ)/√(σ² + 1e-5) per column over the rows (axis −2), biased σ², no affine; switches stop μ, σ² (spec §5 step 4)."""
     mu = jnp.mean(y, axis=-2, keepdims=True)
     var = jnp.mean((y - mu) ** 2, axis=-2, keepdims=True)
     if not backprop_mean:
@@ -68,7 +68,7 @@ def first_layer_table(W1: jax.Array, E: jax.Array, mags: jax.Array) -> jax.Array
 def two_layer_tokens(params: dict, tokens: jax.Array, E: jax.Array, mags: jax.Array, act: str = "relu",
                      bn: bool = True, backprop_mean: bool = True, backprop_var: bool = False,
                      output_nonlinearity: bool = False) -> jax.Array:
-    """two_layer on token ids (..., B, K), x_k = E[:, t]·mags[t], by table look-up; BN statistics over B per leading index (spec §5 steps 1–5)."""
+    """two_layer on token ids (..., B, K) by table look-up; BN statistics over B per leading index (spec §5 steps 1–5)."""
     A = first_layer_table(params["W1"], E, mags)
     K = tokens.shape[-1]
     pre = A[jnp.arange(K), tokens]  # (..., B, K, multi): W1[k] x_k
