@@ -7,8 +7,9 @@ default setting. Timed in one process:
 * sslab cold / warm: the seeds as lanes of one compiled program (engine ``run_lanes``), ``_PROGRAMS`` cleared
   before the cold run; the warm run repeats it with the program cached;
 * reference: :func:`numpy_run`, a straightforward per-seed float32 NumPy loop written here (fresh pairs, the
-  hand-derived InfoNCE gradient, Adam with the cosine schedule), timed per seed (``--ref-seeds N`` times N seeds
-  and scales to all; marked extrapolated);
+  hand-derived InfoNCE gradient, Adam with the cosine schedule), timed per seed on one BLAS thread (OpenBLAS
+  threads spin-wait under load; one thread was ~50x faster on the shared 2-core machine) (``--ref-seeds N`` times
+  N seeds and scales to all; marked extrapolated);
 * lane scaling: 1, 10, 100, 1000 lanes (seeds) of the same run in one block, ``--lane-steps`` steps each,
   compile excluded; wall of L lanes against 1 lane.
 
@@ -113,8 +114,10 @@ def main(argv=None) -> dict:
     ref_seeds = min(a.ref_seeds or a.seeds, a.seeds)
     s = time_sslab(a.seeds, a.steps)
     ref_walls, ref_errs = [], []
+    from threadpoolctl import threadpool_limits
     for seed in range(ref_seeds):
-        secs, A = numpy_run(seed, a.steps)
+        with threadpool_limits(1):  # B×B BLAS calls: OpenBLAS threads spin-wait on a busy machine (~50× slower)
+            secs, A = numpy_run(seed, a.steps)
         ref_walls.append(secs)
         ref_errs.append(fisher_error(seed, A.astype(np.float64)))
     ref_total = float(np.mean(ref_walls)) * a.seeds
