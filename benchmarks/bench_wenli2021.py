@@ -11,7 +11,8 @@ Timed in one process:
 * reference: :func:`reference_run`, the same training written independently here in NumPy float32 (one
   seed and view mode at a time, a Python loop over steps, the spec §4 gradient formula by hand). With
   ``--ref-lanes`` / ``--ref-steps`` below the job's, the reference is timed on fewer lanes or steps and
-  scaled linearly (marked ``*``, "extrapolated").
+  scaled linearly (marked ``*``, "extrapolated"). It runs with the faster of NumPy's default BLAS
+  threads and one thread, chosen by a short trial (BLAS threads spin-wait on a busy machine).
 
 Run:  python -m benchmarks.bench_wenli2021 [--quick] [--ref-lanes N] [--ref-steps T] [--json out.json]
 """
@@ -84,6 +85,31 @@ def coverage_min(W: np.ndarray, seed: int, d: int = D) -> float:
     return float(np.abs(c).max(0).min())
 
 
+def _blas_threads(n: int | None):
+    """A context limiting NumPy's BLAS to n threads (None: leave the default)."""
+    import contextlib
+
+    if n is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(n)
+
+
+def _fastest_blas_threads(steps: int = 40) -> int | None:
+    """1 or None (default): the faster for the reference on a short trial (BLAS threads spin-wait on a busy machine)."""
+    try:
+        import threadpoolctl  # noqa: F401
+    except ImportError:
+        return None
+    walls = {}
+    for n in (None, 1, None, 1):
+        with _blas_threads(n):
+            t0 = time.perf_counter()
+            reference_run(0, True, steps)
+            walls[n] = min(walls.get(n, math.inf), time.perf_counter() - t0)
+    return min(walls, key=walls.get)
+
+
 # --- sslab ---------------------------------------------------------------------------------------------
 
 def _run(points):
@@ -132,12 +158,14 @@ def main(argv: list[str] | None = None) -> dict:
     sx = time_sslab(T)
     print(f"sslab: compile+run {sx['cold']:.2f} s, run {sx['warm']:.2f} s", flush=True)
 
+    threads = _fastest_blas_threads()
     t0 = time.perf_counter()
     ref_cov = []
-    for seed, aug in lanes_all[:ref_lanes]:  # seed 0 masking first, then seed 0 none, ...
-        W = reference_run(seed, aug, ref_steps)
-        if aug and ref_steps == T:
-            ref_cov.append(coverage_min(W, seed))
+    with _blas_threads(threads):
+        for seed, aug in lanes_all[:ref_lanes]:  # seed 0 masking first, then seed 0 none, ...
+            W = reference_run(seed, aug, ref_steps)
+            if aug and ref_steps == T:
+                ref_cov.append(coverage_min(W, seed))
     ref_meas = time.perf_counter() - t0
     ref = ref_meas * scale
     star = "*" if extrap else ""
@@ -147,7 +175,7 @@ def main(argv: list[str] | None = None) -> dict:
            "ratio": f"{ref / sx['warm']:.1f}x{star}", "ratio_value": ref / sx["warm"], "lanes": sx["lanes"],
            "lane_steps_per_s": sx["lanes"] * T / sx["warm"],
            "gflops": sx["lanes"] * T * matmul_flops() / sx["warm"] / 1e9}
-    print(f"reference: {ref_lanes} lane(s) × {ref_steps} steps in {ref_meas:.1f} s"
+    print(f"reference: {ref_lanes} lane(s) × {ref_steps} steps in {ref_meas:.1f} s on {threads or 'default'} BLAS thread(s)"
           + (f", scaled x{scale:.3g} to the job: {ref:.1f} s (EXTRAPOLATED)" if extrap else " (full job, measured)"))
     print(f"ratio (reference / sslab run): {row['ratio']}; sslab {row['lane_steps_per_s']:.3g} lane-steps/s, "
           f"{row['gflops']:.1f} GFLOP/s in matrix products (lane_block={sx['lane_block']})")
@@ -155,6 +183,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"sanity: masking min_j coverage_j  sslab {np.round(sx['cov_min_masking'], 3).tolist()}"
           + (f"  reference {np.round(ref_cov, 3).tolist()}" if ref_cov else "  (reference: full T only)"))
     out = {"rows": [row], "sslab": sx, "reference_lanes": ref_lanes, "reference_steps": ref_steps,
+           "reference_blas_threads": threads or "default",
            "reference_coverage_min": ref_cov}
     if a.json:
         with open(a.json, "w") as f:
