@@ -7,9 +7,9 @@ default setting. Timed in one process:
 * sslab cold / warm: the seeds as lanes of one compiled program (engine ``run_lanes``), ``_PROGRAMS`` cleared
   before the cold run; the warm run repeats it with the program cached;
 * reference: :func:`numpy_run`, a straightforward per-seed float32 NumPy loop written here (fresh pairs, the
-  hand-derived InfoNCE gradient, Adam with the cosine schedule), timed per seed on one BLAS thread (OpenBLAS
-  threads spin-wait under load; one thread was ~50x faster on the shared 2-core machine) (``--ref-seeds N`` times
-  N seeds and scales to all; marked extrapolated);
+  hand-derived InfoNCE gradient, Adam with the cosine schedule), timed per seed with the faster of default and
+  one BLAS thread on a 50-step trial (OpenBLAS threads spin-wait under load; one thread was ~50x faster on the
+  shared 2-core machine) (``--ref-seeds N`` times N seeds and scales to all; marked extrapolated);
 * lane scaling: 1, 10, 100, 1000 lanes (seeds) of the same run in one block, ``--lane-steps`` steps each,
   compile excluded; wall of L lanes against 1 lane.
 
@@ -20,6 +20,7 @@ Run:  PYTHONPATH=src python -m benchmarks.bench_bansal2024 [--quick] [--steps 30
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
 import numpy as np
@@ -30,7 +31,8 @@ B, LR, B1, B2, EPS = 512, 1e-2, 0.9, 0.999, 1e-8
 def _points(seeds: int, steps: int, first: int = 0):
     from sslab.experiments.bansal2024 import EXPERIMENT
     return EXPERIMENT.plan(["method=infonce", "mode=population", f"seed={first}:{first + seeds}",
-                            f"train.lane_block={seeds}", f"train.steps={steps}"]).points()
+                            f"train.lane_block={seeds}", f"train.steps={steps}",
+                            f"train.log_every={math.gcd(100, steps)}"]).points()  # 100 (the default) for T = 3000
 
 
 def _run(points) -> tuple[float, object]:
@@ -115,8 +117,13 @@ def main(argv=None) -> dict:
     s = time_sslab(a.seeds, a.steps)
     ref_walls, ref_errs = [], []
     from threadpoolctl import threadpool_limits
+    # BLAS threads: the faster of default and one thread on a 50-step trial (OpenBLAS threads spin-wait on a busy
+    # machine, ~50× slower there; on an idle one threads may help the B×B products).
+    with threadpool_limits(1):
+        one = numpy_run(0, 50)[0]
+    threads = 1 if one <= numpy_run(0, 50)[0] else None
     for seed in range(ref_seeds):
-        with threadpool_limits(1):  # B×B BLAS calls: OpenBLAS threads spin-wait on a busy machine (~50× slower)
+        with threadpool_limits(threads):
             secs, A = numpy_run(seed, a.steps)
         ref_walls.append(secs)
         ref_errs.append(fisher_error(seed, A.astype(np.float64)))
@@ -126,7 +133,8 @@ def main(argv=None) -> dict:
     print(f"Bansal 2024 InfoNCE default: {a.seeds} seeds, {a.steps} steps, B={B}, d=20, r=3")
     print(f"sslab {a.seeds} seeds as lanes: cold {s['cold']:.2f} s, warm {s['warm']:.2f} s ({per_seed:.2f} s per seed); "
           f"sin θ_max to F {np.round(s['err'], 4).tolist()}")
-    print(f"NumPy reference, {ref_seeds} seeds: {np.round(ref_walls, 2).tolist()} s per seed; sin θ_max to F "
+    print(f"NumPy reference ({'one BLAS thread' if threads == 1 else 'default BLAS threads'}), {ref_seeds} seeds: "
+          f"{np.round(ref_walls, 2).tolist()} s per seed; sin θ_max to F "
           f"{np.round(ref_errs, 4).tolist()}; ratio NumPy per seed / sslab per seed = {np.mean(ref_walls) / per_seed:.1f}x"
           + (" (reference EXTRAPOLATED to all seeds)" if extrapolated else ""))
     star = "*" if extrapolated else ""
