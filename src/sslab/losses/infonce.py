@@ -6,10 +6,10 @@ import jax
 import jax.numpy as jnp
 
 from ..registry import LOSSES
+from .normalize import l2_normalize
 
 
-def _normalize(z: jax.Array) -> jax.Array:
-    return z / jnp.linalg.norm(z, axis=-1, keepdims=True)
+_normalize = l2_normalize
 
 
 def infonce(z: jax.Array, z_pos: jax.Array, tau=1.0, similarity: str = "dot") -> jax.Array:

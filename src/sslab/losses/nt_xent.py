@@ -6,12 +6,10 @@ import jax
 import jax.numpy as jnp
 
 from ..registry import LOSSES
+from .normalize import l2_normalize
 from .infonce import infonce
 
 
-def l2_normalize(z: jax.Array, eps: float = 1e-12) -> jax.Array:
-    """z_i / max(‖z_i‖, eps) row-wise (torch's F.normalize convention)."""
-    return z / jnp.maximum(jnp.linalg.norm(z, axis=-1, keepdims=True), eps)
 
 
 def infonce_two_sided(z1: jax.Array, z2: jax.Array, tau=1.0, similarity: str = "dot") -> jax.Array:

@@ -6,10 +6,10 @@ import jax
 import jax.numpy as jnp
 
 from ..registry import LOSSES
+from .normalize import cosine
 
 
-def _cos(a: jax.Array, b: jax.Array) -> jax.Array:
-    return jnp.sum(a * b, axis=-1) / (jnp.linalg.norm(a, axis=-1) * jnp.linalg.norm(b, axis=-1))
+_cos = cosine
 
 
 def simsiam(p: jax.Array, p_pos: jax.Array, z: jax.Array, z_pos: jax.Array) -> jax.Array:
