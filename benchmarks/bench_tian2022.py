@@ -18,7 +18,6 @@ Needs torch (the ``bench`` extra: torch==2.13.0).
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
 import numpy as np
@@ -72,27 +71,18 @@ def pool_runner(steps: int, seeds: int = 3, workers: int = 2):
 
     Returns (run, close): ``run()`` times one warm round (the pool persists, so programs stay compiled).
     """
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+    from sslab.parallel.executors import LocalPool
 
-    from sslab.parallel.executors import SINGLE_THREAD_XLA
-
-    before = os.environ.get("XLA_FLAGS")
-    os.environ["XLA_FLAGS"] = f"{before or ''} {SINGLE_THREAD_XLA}".strip()  # inherited by the workers
-    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
-    if before is None:
-        os.environ.pop("XLA_FLAGS")
-    else:
-        os.environ["XLA_FLAGS"] = before
+    local = LocalPool(workers)  # spawned workers, one XLA thread each
     ids = list(range(1, 1 + seeds))
     shares = [tuple(ids[i::workers]) for i in range(workers) if ids[i::workers]]
 
     def run() -> float:
         t0 = time.perf_counter()
-        list(pool.map(_pool_worker, [steps] * len(shares), shares))
+        list(local.pool.map(_pool_worker, [steps] * len(shares), shares))
         return time.perf_counter() - t0
 
-    return run, pool.shutdown
+    return run, local.close
 
 
 def peak_matmul_gflops(n: int = 2048, reps: int = 5) -> float:
