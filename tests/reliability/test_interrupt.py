@@ -15,7 +15,7 @@ import pytest
 
 from sslab.store import RunStore
 
-ARGS = ["run", "yang2024", "seed=0:64", "train.steps=3000", "train.log_every=100", "train.lane_block=4",
+ARGS = ["run", "yang2024", "seed=0:128", "train.steps=6000", "train.log_every=200", "train.lane_block=4",
         "--no-figures", "--no-report"]
 
 
