@@ -176,8 +176,6 @@ def run_plan(exp: Any, plan: Plan, *, store: RunStore | str | None = None, name:
              progress: bool = False, figures: bool = True, executor: str = "inprocess",
              workers: int | None = None, address: str | None = None, blocks_per_chunk: int = 1) -> Results:
     """Run a validated plan (see :func:`run`): chunks of lane blocks on an executor, each block stored as done."""
-    from .parallel.executors import ChunkTask, chunk, make_executor, plan_blocks
-
     store = store if isinstance(store, RunStore) else RunStore(store)
     enable_compilation_cache()
     record = plan_record(exp.name, plan)
@@ -185,6 +183,18 @@ def run_plan(exp: Any, plan: Plan, *, store: RunStore | str | None = None, name:
     handle = store.create(run_id, record)
     if handle.status().get("status") == "done":
         return Results(run_id, handle, record)
+    with handle.lock():  # another process computing this run: wait, then take its result
+        if handle.status().get("status") == "done":
+            return Results(run_id, handle, record)
+        return _compute(exp, plan, store, handle, run_id, record, progress, figures, executor, workers, address,
+                        blocks_per_chunk)
+
+
+def _compute(exp: Any, plan: Plan, store: RunStore, handle: RunHandle, run_id: str, record: dict, progress: bool,
+             figures: bool, executor: str, workers: int | None, address: str | None, blocks_per_chunk: int) -> Results:
+    """The body of :func:`run_plan` under the run's lock: the blocks not yet stored, then summary and figures."""
+    from .parallel.executors import ChunkTask, chunk, make_executor, plan_blocks
+
     handle.set_status("running")
     points = plan.points()
     todo = [(blk, n) for blk, n, part in plan_blocks(plan) if not handle.has_part(part)]

@@ -116,28 +116,31 @@ def _short(v: list) -> str:
 def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or claim (yang2024.C5); default: all"),
           size: str = typer.Option("full", "--size", help="full: the spec's sizes; quick: smaller versions of slow claims"),
           runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
-          report: Optional[Path] = typer.Option(None, "--report", help="also write an HTML report into this directory")) -> None:
+          report: Optional[Path] = typer.Option(None, "--report", help="also write an HTML report into this directory"),
+          workers: Optional[int] = typer.Option(None, "--workers", help="processes running claims side by side, one XLA thread each (default: $SSLAB_CHECK_WORKERS or all cores; 1: in this process)")) -> None:
     """Run claims and print claim, measured, predicted/bound and verdict; exit 1 if any claim fails."""
     from .train.engine import enable_compilation_cache
-    from .claims import OPTIONAL, Context, run_claim, select
+    from .claims import OPTIONAL, Context, select
+    from .claims.runner import default_workers, run_claims
     from .store import RunStore
 
     if size not in ("full", "quick"):
         _fail(f"--size: invalid value {size!r}; valid choices: full, quick")
+    if workers is not None and workers < 1:
+        _fail(f"--workers: invalid value {workers}; must be ≥ 1")
     try:
-        claims = select(target)
+        claims = select(target, report=report is not None)
     except KeyError as e:
         _fail(e.args[0])
     enable_compilation_cache()
     ctx = Context(store=RunStore(runs), size=size)
-    results = []
-    for c in claims:
-        with console.status(f"{c.key}: {c.title}"):
-            r = run_claim(c, ctx)
-        results.append(r)
-        _print_claim(r)
+    n_workers = min(workers or default_workers(), len(claims))
+    t0 = time.time()
+    with console.status(f"{len(claims)} claim(s) on {n_workers} worker(s)") as status:
+        results = run_claims(claims, ctx, n_workers, on_result=_print_claim,
+                             on_progress=lambda k, n: status.update(f"{k}/{n} claims done on {n_workers} worker(s)"))
+    wall = time.time() - t0
     failed = [r.claim.key for r in results if r.verdict == "FAIL"]
-    total = sum(r.seconds for r in results)
     overview = Table(title="Overview", title_justify="left")
     for col in ("paper", "claim", "title", "seconds", "verdict"):
         overview.add_column(col)
@@ -145,11 +148,16 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
         colour = "green" if r.verdict == "PASS" else "red"
         overview.add_row(r.claim.paper, r.claim.id, r.claim.title, f"{r.seconds:.1f}", f"[{colour}]{r.verdict}[/]")
     console.print(overview)
-    console.print(f"\n[bold]{len(results) - len(failed)}/{len(results)} claims pass[/] in {total:.1f} s"
+    console.print(f"\n[bold]{len(results) - len(failed)}/{len(results)} claims pass[/] in {wall:.1f} s wall "
+                  f"({n_workers} worker(s); claims' own times sum to {sum(r.seconds for r in results):.1f} s)"
                   + (f"; [bold red]failed: {', '.join(failed)}[/]" if failed else ""))
     if not target:
         for p in OPTIONAL:
             console.print(f"optional, not run: {p} (run with `sslab check {p}`)")
+    if report is None:
+        for c in select(target, report=True):
+            if c.report_only and c not in claims:
+                console.print(f"report-only, not run: {c.key} (runs with --report, or `sslab check {c.key}`)")
     if report:
         from .report.html import check_report
         from .claims import paper_text
@@ -165,7 +173,7 @@ def _check_figures(ctx, results, outdir: Path) -> dict[str, list[Path]]:
     from .claims import figures_for, select
     out: dict[str, list[Path]] = {}
     for paper in dict.fromkeys(r.claim.paper for r in results):
-        if len([r for r in results if r.claim.paper == paper]) < len(select(paper)):
+        if len([r for r in results if r.claim.paper == paper]) < len(select(paper, report=True)):
             continue  # figures need the runs of the whole paper
         try:
             out[paper] = figures_for(paper, ctx, Path(outdir) / "figures")
@@ -198,9 +206,10 @@ def list_(what: str = typer.Argument("experiments", help="experiments | claims |
             console.print(f"[bold]{name}[/]  {exp.title}  (presets: {', '.join(exp.presets) or '-'})")
     elif what == "claims":
         from .claims import OPTIONAL, select
-        for c in select(None, include_optional=True):
+        for c in select(None, include_optional=True, report=True):
             console.print(f"[bold]{c.key}[/]  {c.title}  \\[{c.precision}]" + ("  (slow)" if c.slow else "")
-                          + ("  (optional: run only when named)" if c.paper in OPTIONAL else ""))
+                          + ("  (optional: run only when named)" if c.paper in OPTIONAL else "")
+                          + ("  (report-only: runs with check --report or when named)" if c.report_only else ""))
     elif what == "keys":
         if not experiment:
             _fail("`sslab list keys EXPERIMENT`; valid experiments: " + ", ".join(EXPERIMENTS.names()))

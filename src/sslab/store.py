@@ -299,6 +299,27 @@ class RunHandle:
             self.problems.append(msg)
             log.warning(msg)
 
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the run's exclusive lock (``.lock``, POSIX ``flock``) while computing it.
+
+        Two processes that need the same run (claims of one ``sslab check`` on a process pool, or two
+        commands) do not compute it twice: the second blocks here, then finds it done. The OS drops the
+        lock when its holder exits, so a killed run leaves no stale lock. Without ``fcntl`` it is a no-op.
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / ".lock", "a+b") as f:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
     # paths
     @property
     def records_dir(self) -> Path:

@@ -22,19 +22,22 @@ def _load() -> dict[str, list[Claim]]:
     return PAPERS
 
 
-def select(target: str | None = None, include_optional: bool = False) -> list[Claim]:
+def select(target: str | None = None, include_optional: bool = False, report: bool = False) -> list[Claim]:
     """Claims for a paper (``yang2024``), one claim (``yang2024.C5`` or ``yang2024:C5``), or all.
 
     "All" leaves out the :data:`OPTIONAL` papers unless ``include_optional``; naming one selects it.
+    A paper's report-only items (``Claim.report_only``, e.g. Bansal's §9 grid) are left out unless
+    ``report`` (``check --report``) or named.
     """
     papers = _load()
     if not target:
-        return [c for p, cs in papers.items() if include_optional or p not in OPTIONAL for c in cs]
+        return [c for p, cs in papers.items() if include_optional or p not in OPTIONAL for c in cs
+                if report or not c.report_only]
     paper, _, cid = target.replace(":", ".").partition(".")
     if paper not in papers:
         raise KeyError(f"unknown paper {paper!r}; valid choices: {', '.join(sorted(papers))}")
     if not cid:
-        return list(papers[paper])
+        return [c for c in papers[paper] if report or not c.report_only]
     chosen = [c for c in papers[paper] if c.id.lower() == cid.lower()]
     if not chosen:
         raise KeyError(f"unknown claim {target!r}; valid choices: {', '.join(c.key for c in papers[paper])}")

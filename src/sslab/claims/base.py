@@ -44,6 +44,11 @@ class Claim:
     precision: str = "float32"
     slow: bool = False  # True: spec size takes minutes; `Context(size="quick")` runs a smaller version
     seeds: str = ""
+    report_only: bool = False  # part of the HTML report (spec): runs with `check --report` or when named
+    # scheduling hints for `check` on a process pool (never results): rough seconds at spec size on one
+    # core, and the ids of this paper's claims whose runs this one reads (it starts after them)
+    cost: float = 1.0
+    after: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -67,12 +72,14 @@ class ClaimResult:
 class Context:
     """Shared state of one ``check``: the results store, the size, and a cache of runs and theory objects."""
 
-    def __init__(self, store: Any = None, size: str = "full", progress: bool = False):
+    def __init__(self, store: Any = None, size: str = "full", progress: bool = False, workers: int | None = None):
         if size not in ("full", "quick"):
             raise ValueError(f"size must be 'full' or 'quick', got {size!r}")
         self.store = store
         self.size = size
         self.progress = progress
+        #: processes a claim may use for its own sweeps (None: all cores; 1 inside a check worker)
+        self.workers = workers
         self._cache: dict[Any, Any] = {}
 
     @property

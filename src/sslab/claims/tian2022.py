@@ -444,20 +444,20 @@ def c14(ctx: Context) -> list[Row]:
 
 
 CLAIMS: list[Claim] = [
-    Claim("C1", P, "α-CL gradient identity: ∇InfoNCE = −(1/τ)∇E_sg(α)", c1, "float64", seeds="0"),
-    Claim("C2", P, "Kernel α: the negative term is a sum of variances", c2, "float64", seeds="0"),
-    Claim("C3", P, "Uniform α: C_α/(2N) is the variance of E_aug[f|x0]", c3, "float64", seeds="0"),
-    Claim("C4", P, "Linear 1-layer is PCA", c4, "float64", seeds="inits 0–49"),
-    Claim("C5", P, "ReLU 1-layer has many optima, one per cluster", c5, "float64", seeds="inits 0–39"),
-    Claim("C6", P, "Brute force: coverage = 1 − (1 − q)^n", c6, "float64", slow=True, seeds="inits 0–399, 10000+"),
-    Claim("C7", P, "Linear 2-layer cannot specialise", c7, "float64", seeds="0"),
-    Claim("C8", P, "Global-modulation closed form", c8, "float64", seeds="SeedSequence(0)"),
-    Claim("C9", P, "Modulation favours z-discriminative tokens", c9, "float64", seeds="SeedSequence(0)"),
-    Claim("C10", P, "Paper command: ReLU + BN specialises", c10, slow=True, seeds="1–3"),
-    Claim("C11", P, "Nonlinearity is needed", c11, slow=True, seeds="1–3"),
-    Claim("C12", P, "Over-parameterisation helps", c12, slow=True, seeds="1–3"),
-    Claim("C13", P, "Variants (report)", c13, slow=True, seeds="1–3"),
-    Claim("C14", P, "No augmentation (report)", c14, slow=True, seeds="1–3"),
+    Claim("C1", P, "α-CL gradient identity: ∇InfoNCE = −(1/τ)∇E_sg(α)", c1, "float64", seeds="0", cost=1),
+    Claim("C2", P, "Kernel α: the negative term is a sum of variances", c2, "float64", seeds="0", cost=4),
+    Claim("C3", P, "Uniform α: C_α/(2N) is the variance of E_aug[f|x0]", c3, "float64", seeds="0", cost=4),
+    Claim("C4", P, "Linear 1-layer is PCA", c4, "float64", seeds="inits 0–49", cost=3),
+    Claim("C5", P, "ReLU 1-layer has many optima, one per cluster", c5, "float64", seeds="inits 0–39", cost=3),
+    Claim("C6", P, "Brute force: coverage = 1 − (1 − q)^n", c6, "float64", slow=True, seeds="inits 0–399, 10000+", cost=60),
+    Claim("C7", P, "Linear 2-layer cannot specialise", c7, "float64", seeds="0", cost=3),
+    Claim("C8", P, "Global-modulation closed form", c8, "float64", seeds="SeedSequence(0)", cost=2),
+    Claim("C9", P, "Modulation favours z-discriminative tokens", c9, "float64", seeds="SeedSequence(0)", cost=13),
+    Claim("C10", P, "Paper command: ReLU + BN specialises", c10, slow=True, seeds="1–3", cost=17),
+    Claim("C11", P, "Nonlinearity is needed", c11, slow=True, seeds="1–3", cost=17, after=('C10',)),
+    Claim("C12", P, "Over-parameterisation helps", c12, slow=True, seeds="1–3", cost=65, after=('C10',)),
+    Claim("C13", P, "Variants (report)", c13, slow=True, seeds="1–3", cost=125, after=('C10', 'C11')),
+    Claim("C14", P, "No augmentation (report)", c14, slow=True, seeds="1–3", cost=12, after=('C10',)),
 ]
 
 

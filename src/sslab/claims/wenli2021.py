@@ -376,15 +376,15 @@ def ablation_report(ctx: Context) -> list[Row]:
 
 
 CLAIMS: list[Claim] = [
-    Claim("A", P, "Exact decoupling identity E[x_a x_bᵀ] = Γ", claim_a, "float64", slow=True, seeds="0 (M)"),
-    Claim("B", P, "Neuron-level decoupling of view correlations", claim_b, "float64", seeds="0 (M)"),
-    Claim("C", P, "Masking recovers every feature", claim_c, slow=True, seeds="0–4"),
-    Claim("D", P, "Masked neurons are sparse in the feature basis", claim_d, slow=True, seeds="0–4"),
-    Claim("E", P, "Early dynamics: features grow with masking, noise without", claim_e, slow=True, seeds="0–4"),
-    Claim("F", P, "No augmentation fails at matched budget", claim_f, slow=True, seeds="0–4"),
-    Claim("G", P, "Downstream ridge R² (report)", claim_g, "float32 (R² float64)", slow=True, seeds="0–4"),
-    Claim("H", P, "The bias is necessary (report)", claim_h, slow=True, seeds="0–4"),
-    Claim("I", P, "Scaling trend in d", claim_i, slow=True, seeds="0–4 (quick: d ∈ {16, 32})"),
+    Claim("A", P, "Exact decoupling identity E[x_a x_bᵀ] = Γ", claim_a, "float64", slow=True, seeds="0 (M)", cost=7),
+    Claim("B", P, "Neuron-level decoupling of view correlations", claim_b, "float64", seeds="0 (M)", cost=4),
+    Claim("C", P, "Masking recovers every feature", claim_c, slow=True, seeds="0–4", cost=35),
+    Claim("D", P, "Masked neurons are sparse in the feature basis", claim_d, slow=True, seeds="0–4", cost=1, after=('C',)),
+    Claim("E", P, "Early dynamics: features grow with masking, noise without", claim_e, slow=True, seeds="0–4", cost=1, after=('C',)),
+    Claim("F", P, "No augmentation fails at matched budget", claim_f, slow=True, seeds="0–4", cost=1, after=('C',)),
+    Claim("G", P, "Downstream ridge R² (report)", claim_g, "float32 (R² float64)", slow=True, seeds="0–4", cost=2, after=('C',)),
+    Claim("H", P, "The bias is necessary (report)", claim_h, slow=True, seeds="0–4", cost=18),
+    Claim("I", P, "Scaling trend in d", claim_i, slow=True, seeds="0–4 (quick: d ∈ {16, 32})", cost=95),
 ]
 
 ABLATIONS: list[Claim] = [

@@ -333,17 +333,17 @@ def c11(ctx: Context) -> list[Row]:
 
 
 CLAIMS: list[Claim] = [
-    Claim("C1", P, "L̃ has a strict local minimum with both features", c1, "float64"),
-    Claim("C2", P, "SSL GD converges near the L̃ minimiser", c2, slow=True, seeds="0–19"),
-    Claim("C3", P, "SSL learns e2", c3, seeds="0–19"),
-    Claim("C4", P, "SSL projections onto span(W)", c4, slow=True, seeds="0–19 (T=4·10⁴: 0–7 in quick size)"),
-    Claim("C5", P, "SL ignores e2", c5, seeds="0–19"),
-    Claim("C6", P, "SL population minimiser has zero e2 weight", c6, "float64"),
-    Claim("C7", P, "Mechanism: e2 weight never rests at 0; a = 0 is a saddle", c7, "float64"),
-    Claim("C8", P, "Relaxed initialisation: e2 always learned", c8, seeds="0–99"),
-    Claim("C9", P, "τ-sweep: theory minimiser and GD", c9, seeds="0–19"),
-    Claim("C10", P, "Finite-sample convergence in n", c10, slow=True, seeds="0–19"),
-    Claim("C11", P, "Official-mode fidelity to 1e-10", c11, "float64", seeds="0–2"),
+    Claim("C1", P, "L̃ has a strict local minimum with both features", c1, "float64", cost=1),
+    Claim("C2", P, "SSL GD converges near the L̃ minimiser", c2, slow=True, seeds="0–19", cost=45),
+    Claim("C3", P, "SSL learns e2", c3, seeds="0–19", cost=1, after=('C2',)),
+    Claim("C4", P, "SSL projections onto span(W)", c4, slow=True, seeds="0–19 (T=4·10⁴: 0–7 in quick size)", cost=1, after=('C2',)),
+    Claim("C5", P, "SL ignores e2", c5, seeds="0–19", cost=8),
+    Claim("C6", P, "SL population minimiser has zero e2 weight", c6, "float64", cost=1),
+    Claim("C7", P, "Mechanism: e2 weight never rests at 0; a = 0 is a saddle", c7, "float64", cost=1),
+    Claim("C8", P, "Relaxed initialisation: e2 always learned", c8, seeds="0–99", cost=17),
+    Claim("C9", P, "τ-sweep: theory minimiser and GD", c9, seeds="0–19", cost=9),
+    Claim("C10", P, "Finite-sample convergence in n", c10, slow=True, seeds="0–19", cost=90),
+    Claim("C11", P, "Official-mode fidelity to 1e-10", c11, "float64", seeds="0–2", cost=4),
 ]
 
 

@@ -8,6 +8,7 @@ XLA CPU thread each, so a pool of N workers uses N cores without oversubscriptio
 
 from __future__ import annotations
 
+import contextlib
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -99,6 +100,20 @@ class InProcess:
         pass
 
 
+@contextlib.contextmanager
+def single_thread_xla() -> Iterator[None]:
+    """``XLA_FLAGS`` with one XLA CPU thread while the block runs, for the processes it spawns (inherited)."""
+    before = os.environ.get("XLA_FLAGS")
+    os.environ["XLA_FLAGS"] = f"{before or ''} {SINGLE_THREAD_XLA}".strip()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("XLA_FLAGS", None)
+        else:
+            os.environ["XLA_FLAGS"] = before
+
+
 class LocalPool:
     """A local process pool (spawned workers, one XLA thread each); needs nothing extra installed."""
 
@@ -106,8 +121,8 @@ class LocalPool:
 
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self._env_before = os.environ.get("XLA_FLAGS")
-        os.environ["XLA_FLAGS"] = f"{self._env_before or ''} {SINGLE_THREAD_XLA}".strip()  # inherited by workers
+        self._xla = single_thread_xla()  # held until close(): the pool spawns its workers on demand
+        self._xla.__enter__()
         self.pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"))
 
     def map(self, tasks: list[ChunkTask]) -> Iterator[tuple[ChunkTask, int]]:
@@ -120,10 +135,7 @@ class LocalPool:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
-        if self._env_before is None:
-            os.environ.pop("XLA_FLAGS", None)
-        else:
-            os.environ["XLA_FLAGS"] = self._env_before
+        self._xla.__exit__(None, None, None)
 
 
 class RayExecutor:
