@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from ..registry import LOSSES
+from .lse_gram import row_lse_gram
 from .normalize import l2_normalize
 
 
@@ -31,8 +32,8 @@ def infonce(z: jax.Array, z_pos: jax.Array, tau=1.0, similarity: str = "dot") ->
         z, z_pos = _normalize(z), _normalize(z_pos)
     elif similarity != "dot":
         raise ValueError(f"similarity: invalid value {similarity!r}; valid choices: dot, cosine")
-    S = z @ z_pos.T / tau
-    return jnp.mean(jax.nn.logsumexp(S, axis=1) - jnp.diagonal(S))
+    u = z / tau  # S_ij = u_i · z⁺_j; the B × B matrix is formed chunk by chunk (losses.lse_gram)
+    return jnp.mean(row_lse_gram(u, z_pos) - jnp.sum(u * z_pos, axis=1))
 
 
 LOSSES.register("infonce", infonce)
