@@ -142,14 +142,16 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
     wall = time.time() - t0
     failed = [r.claim.key for r in results if r.verdict == "FAIL"]
     overview = Table(title="Overview", title_justify="left")
-    for col in ("paper", "claim", "title", "seconds", "verdict"):
+    for col in ("paper", "claim", "title", "seconds", "of which compile", "verdict"):
         overview.add_column(col)
     for r in results:
         colour = "green" if r.verdict == "PASS" else "red"
-        overview.add_row(r.claim.paper, r.claim.id, r.claim.title, f"{r.seconds:.1f}", f"[{colour}]{r.verdict}[/]")
+        overview.add_row(r.claim.paper, r.claim.id, r.claim.title, f"{r.seconds:.1f}", f"{r.compile_seconds:.1f}",
+                         f"[{colour}]{r.verdict}[/]")
     console.print(overview)
     console.print(f"\n[bold]{len(results) - len(failed)}/{len(results)} claims pass[/] in {wall:.1f} s wall "
-                  f"({n_workers} worker(s); claims' own times sum to {sum(r.seconds for r in results):.1f} s)"
+                  f"({n_workers} worker(s); claims' own times sum to {sum(r.seconds for r in results):.1f} s, "
+                  f"of which compilation {sum(r.compile_seconds for r in results):.1f} s)"
                   + (f"; [bold red]failed: {', '.join(failed)}[/]" if failed else ""))
     if not target:
         for p in OPTIONAL:

@@ -61,6 +61,7 @@ class ClaimResult:
     rows: list[Row]
     seconds: float
     error: str | None = None
+    compile_seconds: float = 0.0  # of ``seconds``: JAX tracing, lowering and XLA compilation
 
     @property
     def verdict(self) -> str:
@@ -103,14 +104,31 @@ class Context:
         return self._cache[key]
 
 
+_COMPILE = {"seconds": 0.0, "listening": False}
+
+
+def compile_seconds() -> float:
+    """Seconds this process has spent in JAX tracing, lowering and XLA compilation so far (jax.monitoring)."""
+    if not _COMPILE["listening"]:
+        import jax.monitoring
+
+        def listen(name: str, seconds: float, **_: Any) -> None:
+            if name.startswith("/jax/core/compile/"):
+                _COMPILE["seconds"] += seconds
+
+        jax.monitoring.register_event_duration_secs_listener(listen)
+        _COMPILE["listening"] = True
+    return _COMPILE["seconds"]
+
+
 def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
     """Run one claim; an exception becomes a FAIL with its reason, never a number."""
-    t0 = time.time()
+    c0, t0 = compile_seconds(), time.time()
     try:
-        rows = claim.measure(ctx)
-        return ClaimResult(claim, rows, time.time() - t0)
+        rows, error = claim.measure(ctx), None
     except Exception as e:  # noqa: BLE001 - reported as the claim's failure
-        return ClaimResult(claim, [], time.time() - t0, error=f"{type(e).__name__}: {e}")
+        rows, error = [], f"{type(e).__name__}: {e}"
+    return ClaimResult(claim, rows, time.time() - t0, error, compile_seconds() - c0)
 
 
 # --- row builders ---------------------------------------------------------------------------------

@@ -63,12 +63,12 @@ def _init(store_root: str, size: str) -> None:
     _CTX = Context(store=RunStore(store_root), size=size, workers=1)
 
 
-def _run_key(key: str) -> tuple[str, list, float, str | None]:
+def _run_key(key: str) -> tuple[str, list, float, str | None, float]:
     from . import select
 
     assert _CTX is not None, "worker not initialised"
     r = run_claim(select(key)[0], _CTX)
-    return key, r.rows, r.seconds, r.error
+    return key, r.rows, r.seconds, r.error, r.compile_seconds
 
 
 def run_claims(claims: list[Claim], ctx: Context, workers: int = 1,
@@ -136,8 +136,8 @@ def _drive(pool: ProcessPoolExecutor, claims: list[Claim], workers: int, done: C
         for f in complete:
             c = futures.pop(f)
             try:
-                key, rows, seconds, error = f.result()
-                r = ClaimResult(by_key[key], rows, seconds, error)
+                key, rows, seconds, error, compile_s = f.result()
+                r = ClaimResult(by_key[key], rows, seconds, error, compile_s)
             except Exception as e:  # noqa: BLE001 - a dead worker fails its claims, with the reason
                 r = failed(c, e)
             finish(c, r)
