@@ -110,3 +110,14 @@ def test_eval_samples_deterministic_float64():
     assert X1.dtype == np.float64
     np.testing.assert_array_equal(X1, X2)
     np.testing.assert_array_equal(Z1, Z2)
+
+
+def test_mask_bits_are_bernoulli_q_and_independent():
+    """Both masks come from the two 16-bit halves of one random word: each is Bernoulli(q) (to 2⁻¹⁶) and the
+    two are independent (a million coordinates: 5 standard errors ≈ 0.0025)."""
+    X = jnp.ones((2000, 512))
+    for q in (0.3, 0.5, 0.75):
+        Xa, Xb = dm.views(jax.random.key(7), X, cfg(keep_prob=q, **dm.VIEWS["independent"]))
+        Da, Db = np.asarray(Xa != 0), np.asarray(Xb != 0)
+        assert Da.mean() == pytest.approx(q, abs=0.0025) and Db.mean() == pytest.approx(q, abs=0.0025)
+        assert (Da & Db).mean() == pytest.approx(q * q, abs=0.0025)
