@@ -134,7 +134,10 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
         _fail(e.args[0])
     enable_compilation_cache()
     ctx = Context(store=RunStore(runs), size=size)
-    n_workers = min(workers or default_workers(), len(claims))
+    try:
+        n_workers = min(workers or default_workers(), len(claims))
+    except ValueError as e:
+        _fail(str(e))
     t0 = time.time()
     with console.status(f"{len(claims)} claim(s) on {n_workers} worker(s)") as status:
         results = run_claims(claims, ctx, n_workers, on_result=_print_claim,

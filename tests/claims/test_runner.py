@@ -71,6 +71,8 @@ def test_workers_option_rejects_zero():
 
     r = CliRunner().invoke(app, ["check", "yang2024.C1", "--workers", "0"])
     assert r.exit_code == 2 and "--workers" in r.output
+    r = CliRunner().invoke(app, ["check", "yang2024.C1"], env={"SSLAB_CHECK_WORKERS": "two"})
+    assert r.exit_code == 2 and "SSLAB_CHECK_WORKERS" in r.output
 
 
 def test_schedule_respects_after_and_critical_path():

@@ -23,8 +23,12 @@ _CTX: Context | None = None  # the worker's context (set by _init)
 
 def default_workers() -> int:
     """Worker processes for ``sslab check``: ``$SSLAB_CHECK_WORKERS``, else the number of cores."""
-    env = os.environ.get("SSLAB_CHECK_WORKERS")
-    return max(1, int(env)) if env else max(1, os.cpu_count() or 1)
+    env = os.environ.get("SSLAB_CHECK_WORKERS", "").strip()
+    if not env:
+        return max(1, os.cpu_count() or 1)
+    if not env.isdigit() or int(env) < 1:
+        raise ValueError(f"SSLAB_CHECK_WORKERS: invalid value {env!r}; must be an integer ≥ 1")
+    return int(env)
 
 
 def priorities(claims: list[Claim]) -> dict[str, float]:
