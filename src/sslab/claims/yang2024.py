@@ -44,8 +44,9 @@ def ssl_long(ctx: Context, noise: str):
     Quick size: 20 seeds to T = 4000, and the T = 4·10⁴ rows of C4 from seeds 0–7 only.
     """
     if ctx.quick:
-        return ctx.run(P, [f"data.noise={noise}", "train.log_every=10", "seed=0:20"])
-    return ctx.run(P, [f"data.noise={noise}", "train.steps=40000", "train.log_every=10", "seed=0:20"])
+        return ctx.run(P, [f"data.noise={noise}", "train.log_every=10", "seed=0:20", "train.lane_block=20"])
+    return ctx.run(P, [f"data.noise={noise}", "train.steps=40000", "train.log_every=10", "seed=0:20",
+                       "train.lane_block=20"])  # one block of 20 (the default 8 pads 20 seeds to 24 lanes)
 
 
 def ssl_horizon(ctx: Context, noise: str):
@@ -274,7 +275,7 @@ def c10_run(ctx: Context, n: int, noise: str):
     """C10 run at n points: 20 seeds, T = 4000, two-view augmentation drawn by the exact-in-law projected
     sampler (``data.augment=projected``: 2(2n + 2d) normals a step instead of 2nd; spec §3's update law)."""
     return ctx.run(P, [f"data.n={n}", f"data.noise={noise}", "seed=0:20", "train.log_every=100",
-                       "data.augment=projected"])
+                       "data.augment=projected", "train.lane_block=20"])
 
 
 def c10(ctx: Context) -> list[Row]:
