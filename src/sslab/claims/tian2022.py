@@ -457,10 +457,10 @@ CLAIMS: list[Claim] = [
     Claim("C7", P, "Linear 2-layer cannot specialise", c7, "float64", seeds="0", cost=3),
     Claim("C8", P, "Global-modulation closed form", c8, "float64", seeds="SeedSequence(0)", cost=2),
     Claim("C9", P, "Modulation favours z-discriminative tokens", c9, "float64", seeds="SeedSequence(0)", cost=13),
-    Claim("C10", P, "Paper command: ReLU + BN specialises", c10, slow=True, seeds="1–3", cost=17),
-    Claim("C11", P, "Nonlinearity is needed", c11, slow=True, seeds="1–3", cost=17, after=('C10',)),
-    Claim("C12", P, "Over-parameterisation helps", c12, slow=True, seeds="1–3", cost=65, after=('C10',)),
-    Claim("C13", P, "Variants (report)", c13, slow=True, seeds="1–3", cost=125, after=('C10', 'C11')),
+    Claim("C10", P, "Paper command: ReLU + BN specialises", c10, slow=True, seeds="1–3", cost=14),
+    Claim("C11", P, "Nonlinearity is needed", c11, slow=True, seeds="1–3", cost=13, after=('C10',)),
+    Claim("C12", P, "Over-parameterisation helps", c12, slow=True, seeds="1–3", cost=47, after=('C10',)),
+    Claim("C13", P, "Variants (report)", c13, slow=True, seeds="1–3", cost=95, after=('C10', 'C11')),
     Claim("C14", P, "No augmentation (report)", c14, slow=True, seeds="1–3", cost=12, after=('C10',)),
 ]
 

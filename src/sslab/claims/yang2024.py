@@ -343,7 +343,7 @@ CLAIMS: list[Claim] = [
     Claim("C7", P, "Mechanism: e2 weight never rests at 0; a = 0 is a saddle", c7, "float64", cost=1),
     Claim("C8", P, "Relaxed initialisation: e2 always learned", c8, seeds="0–99", cost=17),
     Claim("C9", P, "τ-sweep: theory minimiser and GD", c9, seeds="0–19", cost=9),
-    Claim("C10", P, "Finite-sample convergence in n", c10, slow=True, seeds="0–19", cost=90),
+    Claim("C10", P, "Finite-sample convergence in n", c10, slow=True, seeds="0–19", cost=75),
     Claim("C11", P, "Official-mode fidelity to 1e-10", c11, "float64", seeds="0–2", cost=4),
 ]
 
