@@ -49,10 +49,11 @@ def priorities(claims: list[Claim]) -> dict[str, float]:
     return {c.key: prio(c) for c in claims}
 
 
-def schedule(claims: list[Claim], finished: set[str], started: set[str]) -> list[Claim]:
+def schedule(claims: list[Claim], finished: set[str], started: set[str],
+             prio: dict[str, float] | None = None) -> list[Claim]:
     """Claims ready to start (every selected claim in ``after`` finished), highest priority first."""
     keys = {c.key for c in claims}
-    prio = priorities(claims)
+    prio = prio or priorities(claims)
     ready = [c for c in claims if c.key not in started
              and all(f"{c.paper}.{a}" in finished or f"{c.paper}.{a}" not in keys for a in c.after)]
     return sorted(ready, key=lambda c: -prio[c.key])
@@ -115,6 +116,7 @@ def _drive(pool: ProcessPoolExecutor, claims: list[Claim], workers: int, done: C
     """Keep ``workers`` claims in flight, starting the ready claim with the longest critical path first; hand
     each result to ``done`` as it arrives."""
     by_key = {c.key: c for c in claims}
+    prio = priorities(claims)
     finished: set[str] = set()
     futures: dict[Any, Claim] = {}
 
@@ -126,7 +128,7 @@ def _drive(pool: ProcessPoolExecutor, claims: list[Claim], workers: int, done: C
         return ClaimResult(c, [], 0.0, error=f"worker failed: {type(e).__name__}: {e}")
 
     while len(finished) < len(claims):
-        ready = schedule(claims, finished, {c.key for c in futures.values()} | finished)
+        ready = schedule(claims, finished, {c.key for c in futures.values()} | finished, prio)
         if not ready and not futures:  # a cycle among the `after` hints: run the rest in declared order
             ready = [next(c for c in claims if c.key not in finished)]
         for c in ready[: workers - len(futures)]:

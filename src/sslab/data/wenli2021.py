@@ -148,11 +148,10 @@ def masks(key: jax.Array, shape: tuple[int, int], cfg: WenLiData, dtype=jnp.floa
     # one 32-bit word per coordinate gives both masks' 16-bit uniforms u = k/2¹⁶ (half the random bits of
     # two float uniforms; this is the step's largest random draw): P(u < q) = q exactly when 2¹⁶q is an
     # integer (every q the specs use), else q rounded up to the next multiple of 2⁻¹⁶
-    bits = jax.random.bits(key, (n * d1,), jnp.uint32).reshape(n, d1)
-    t = cfg.keep_prob * 65536.0
-    D = ((bits & 0xFFFF).astype(jnp.float32) < t).astype(dtype)
-    D2 = ((bits >> 16).astype(jnp.float32) < t).astype(dtype)
     q = cfg.keep_prob
+    bits = jax.random.bits(key, (n * d1,), jnp.uint32).reshape(n, d1)
+    D = ((bits & 0xFFFF).astype(jnp.float32) < q * 65536.0).astype(dtype)
+    D2 = ((bits >> 16).astype(jnp.float32) < q * 65536.0).astype(dtype)
     Db = jnp.where(cfg.independent > 0.5, D2 / q, (1.0 - D) / (1.0 - q))
     masked = cfg.augment > 0.5
     return jnp.where(masked, D / q, 1.0), jnp.where(masked, Db, 1.0)

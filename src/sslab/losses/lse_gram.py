@@ -51,18 +51,24 @@ def _forward(u: jax.Array, v: jax.Array):
     return lse, (lse, u, v)
 
 
-def _backward(res, g: jax.Array):
-    lse, u, v = res
+def _chunked_grads(u: jax.Array, v: jax.Array, weights, xs: tuple) -> tuple[jax.Array, jax.Array]:
+    """(G V, Gᵀ U) for the cotangent G of S = U Vᵀ, built chunk by chunk: ``weights(S_k, *xs_k)`` gives G's rows."""
     C, b = _chunks(u)
 
-    def one(acc, xs):
-        uk, lk, gk = xs
-        P = jnp.exp(uk @ v.T - lk[:, None]) * gk[:, None]  # g-weighted softmax rows of this chunk
-        return acc + jnp.einsum("ir,ij->rj", uk, P), P @ v
+    def one(acc, xk):
+        uk, rest = xk[0], xk[1:]
+        G = weights(uk @ v.T, *rest)
+        return acc + jnp.einsum("ir,ij->rj", uk, G), G @ v
 
     acc0 = jnp.zeros((u.shape[1], v.shape[0]), u.dtype)
-    acc, du = jax.lax.scan(one, acc0, (u.reshape(C, b, u.shape[1]), lse.reshape(C, b), g.reshape(C, b)))
+    acc, du = jax.lax.scan(one, acc0, (u.reshape(C, b, u.shape[1]), *(x.reshape(C, b) for x in xs)))
     return du.reshape(u.shape), acc.T
+
+
+def _backward(res, g: jax.Array):
+    lse, u, v = res
+    # g-weighted softmax rows P = exp(S − lse)
+    return _chunked_grads(u, v, lambda S, lk, gk: jnp.exp(S - lk[:, None]) * gk[:, None], (lse, g))
 
 
 row_lse_gram.defvjp(_forward, _backward)
@@ -98,17 +104,11 @@ def _both_forward(u: jax.Array, v: jax.Array):
 def _both_backward(res, g):
     rows, cols, u, v = res
     g_rows, g_cols = g
-    C, b = _chunks(u)
 
-    def one(acc, xs):
-        uk, rk, gk = xs
-        S = uk @ v.T
-        G = jnp.exp(S - rk[:, None]) * gk[:, None] + jnp.exp(S - cols[None, :]) * g_cols[None, :]
-        return acc + jnp.einsum("ir,ij->rj", uk, G), G @ v
+    def weights(S, rk, gk):  # row softmax weighted by g_rows plus column softmax weighted by g_cols
+        return jnp.exp(S - rk[:, None]) * gk[:, None] + jnp.exp(S - cols[None, :]) * g_cols[None, :]
 
-    acc0 = jnp.zeros((u.shape[1], v.shape[0]), u.dtype)
-    acc, du = jax.lax.scan(one, acc0, (u.reshape(C, b, u.shape[1]), rows.reshape(C, b), g_rows.reshape(C, b)))
-    return du.reshape(u.shape), acc.T
+    return _chunked_grads(u, v, weights, (rows, g_rows))
 
 
 both_lse_gram.defvjp(_both_forward, _both_backward)
