@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from ..registry import LOSSES
-from .lse_gram import row_lse_gram
+from .lse_gram import infonce_gram
 from .normalize import l2_normalize
 
 
@@ -33,7 +33,7 @@ def infonce(z: jax.Array, z_pos: jax.Array, tau=1.0, similarity: str = "dot") ->
     elif similarity != "dot":
         raise ValueError(f"similarity: invalid value {similarity!r}; valid choices: dot, cosine")
     u = z / tau  # S_ij = u_i · z⁺_j; the B × B matrix is formed chunk by chunk (losses.lse_gram)
-    return jnp.mean(row_lse_gram(u, z_pos) - jnp.sum(u * z_pos, axis=1))
+    return infonce_gram(u, z_pos)
 
 
 LOSSES.register("infonce", infonce)

@@ -1,17 +1,20 @@
-"""Row log-sum-exp of a Gram matrix, lse_i = log Σ_j exp(u_i · v_j), in row chunks (the InfoNCE/CLIP kernel).
+"""InfoNCE on a Gram matrix, (1/B) Σ_i [log Σ_j exp(u_i · v_j) − u_i · v_i], with its gradient fused in.
 
 InfoNCE and CLIP with in-batch negatives (spec bansal2024 §2) spend their step on the B × B similarity
-matrix S = U Vᵀ: an exponential per entry forward and backward. Written plainly, XLA on CPU makes several
-passes over whole B × B arrays (1 MB per lane at B = 512, more with lanes batched), which is bound by cache
-bandwidth; two processes sharing a 2-core machine then slow each other down about 2×. Here the rows are taken
-in chunks of about 128, so each chunk's b × B block stays in the core's cache, and the backward pass
-recomputes the chunk's softmax P = exp(S − lse) from the stored lse instead of keeping S:
+matrix S = U Vᵀ: an exponential per entry. Written plainly, autodiff takes one exponential per entry
+forward and a second backward (the softmax), and XLA on CPU makes several passes over whole B × B arrays
+(1 MB per lane at B = 512), bound by cache bandwidth that the two cores of a small machine share. Here the
+rows are taken in chunks of about 128, so each b × B block stays in the core's cache, and one pass forms
+each entry's exponential once and uses it for both the value and the gradient:
 
-    ∂lse_i/∂u_i = Σ_j P_ij v_j          (P V)
-    ∂lse_i/∂v_j = P_ij u_i              (summed over i: Pᵀ U, formed as (Uᵀ P)ᵀ, the fast order on XLA CPU)
+    ℓ_i = (m_i − S_ii) + log s_i,   m_i = max_j S_ij,   s_i = Σ_j exp(S_ij − m_i),   P_ij = exp(S_ij − m_i)/s_i
+    ∂/∂u_i = (1/B) (Σ_j P_ij v_j − v_i)          (P V)
+    ∂/∂v_j = (1/B) (Σ_i P_ij u_i − u_j)          (Pᵀ U, formed as (Uᵀ P)ᵀ, the fast order on XLA CPU)
 
-Same values as ``jax.nn.logsumexp(U @ V.T, axis=1)`` up to float rounding (a test compares values and
-gradients). Reverse mode only (``jax.custom_vjp``): fine for training, not for ``jax.jvp``/Hessians.
+The output is a scalar, so the backward pass only scales the stored (B × r) gradients by its cotangent.
+Same value and gradient as ``jnp.mean(jax.nn.logsumexp(S, axis=1) − jnp.diag(S))`` up to float rounding
+(tests compare both). CLIP's column term is the same function of Sᵀ = V Uᵀ, with the same diagonal.
+Reverse mode only (``jax.custom_vjp``): fine for training, not for ``jax.jvp``/Hessians.
 """
 
 from __future__ import annotations
@@ -31,84 +34,35 @@ def chunk_rows(B: int, target: int = CHUNK) -> int:
 
 
 @jax.custom_vjp
-def row_lse_gram(u: jax.Array, v: jax.Array) -> jax.Array:
-    """lse_i = log Σ_j exp(u_i · v_j) for u (B, r), v (B', r); returns shape (B,)."""
+def infonce_gram(u: jax.Array, v: jax.Array) -> jax.Array:
+    """(1/B) Σ_i [log Σ_j exp(u_i · v_j) − u_i · v_i] for u, v of shape (B, r): a scalar (row i's target is j = i)."""
     return _forward(u, v)[0]
 
 
-def _chunks(u: jax.Array) -> tuple[int, int]:
-    b = chunk_rows(u.shape[0])
-    return u.shape[0] // b, b
-
-
 def _forward(u: jax.Array, v: jax.Array):
-    C, b = _chunks(u)
+    B, r = u.shape
+    b = chunk_rows(B)
 
-    def one(_, uk):
-        return None, jax.nn.logsumexp(uk @ v.T, axis=1)
+    def one(acc, xs):
+        uk, vk = xs
+        S = uk @ v.T
+        m = S.max(axis=1, keepdims=True)
+        E = jnp.exp(S - m)
+        s = E.sum(axis=1, keepdims=True)  # P = E/s: the row scaling is applied to the b × r factors, not to E
+        # m_i − S_ii before adding log s_i: exact cancellation of the common scale of row i
+        loss = (m[:, 0] - jnp.sum(uk * vk, axis=1)) + jnp.log(s[:, 0])
+        return acc + jnp.einsum("ir,ij->rj", uk / s, E), (loss, (E @ v) / s)
 
-    lse = jax.lax.scan(one, None, u.reshape(C, b, u.shape[1]))[1].reshape(u.shape[0])
-    return lse, (lse, u, v)
-
-
-def _chunked_grads(u: jax.Array, v: jax.Array, weights, xs: tuple) -> tuple[jax.Array, jax.Array]:
-    """(G V, Gᵀ U) for the cotangent G of S = U Vᵀ, built chunk by chunk: ``weights(S_k, *xs_k)`` gives G's rows."""
-    C, b = _chunks(u)
-
-    def one(acc, xk):
-        uk, rest = xk[0], xk[1:]
-        G = weights(uk @ v.T, *rest)
-        return acc + jnp.einsum("ir,ij->rj", uk, G), G @ v
-
-    acc0 = jnp.zeros((u.shape[1], v.shape[0]), u.dtype)
-    acc, du = jax.lax.scan(one, acc0, (u.reshape(C, b, u.shape[1]), *(x.reshape(C, b) for x in xs)))
-    return du.reshape(u.shape), acc.T
+    acc0 = jnp.zeros((r, B), u.dtype)
+    acc, (loss, Pv) = jax.lax.scan(one, acc0, (u.reshape(B // b, b, r), v.reshape(B // b, b, r)))
+    du = (Pv.reshape(B, r) - v) / B
+    dv = (acc.T - u) / B
+    return jnp.mean(loss), (du, dv)
 
 
 def _backward(res, g: jax.Array):
-    lse, u, v = res
-    # g-weighted softmax rows P = exp(S − lse)
-    return _chunked_grads(u, v, lambda S, lk, gk: jnp.exp(S - lk[:, None]) * gk[:, None], (lse, g))
+    du, dv = res
+    return g * du, g * dv
 
 
-row_lse_gram.defvjp(_forward, _backward)
-
-
-@jax.custom_vjp
-def both_lse_gram(u: jax.Array, v: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Row and column log-sum-exp of S = U Vᵀ (u, v of shape (B, r)) from one chunked pass over S (CLIP).
-
-    Columns are accumulated online over the row chunks (running maximum and rescaled sum, as in streaming
-    softmax), so S is formed once forward and once backward instead of twice each.
-    """
-    return _both_forward(u, v)[0]
-
-
-def _both_forward(u: jax.Array, v: jax.Array):
-    C, b = _chunks(u)
-    B2 = v.shape[0]
-
-    def one(carry, uk):
-        cmax, csum = carry
-        S = uk @ v.T
-        new = jnp.maximum(cmax, S.max(axis=0))
-        csum = csum * jnp.exp(cmax - new) + jnp.exp(S - new[None, :]).sum(axis=0)
-        return (new, csum), jax.nn.logsumexp(S, axis=1)
-
-    init = (jnp.full((B2,), -jnp.inf, u.dtype), jnp.zeros((B2,), u.dtype))
-    (cmax, csum), rows = jax.lax.scan(one, init, u.reshape(C, b, u.shape[1]))
-    rows, cols = rows.reshape(u.shape[0]), cmax + jnp.log(csum)
-    return (rows, cols), (rows, cols, u, v)
-
-
-def _both_backward(res, g):
-    rows, cols, u, v = res
-    g_rows, g_cols = g
-
-    def weights(S, rk, gk):  # row softmax weighted by g_rows plus column softmax weighted by g_cols
-        return jnp.exp(S - rk[:, None]) * gk[:, None] + jnp.exp(S - cols[None, :]) * g_cols[None, :]
-
-    return _chunked_grads(u, v, weights, (rows, g_rows))
-
-
-both_lse_gram.defvjp(_both_forward, _both_backward)
+infonce_gram.defvjp(_forward, _backward)
