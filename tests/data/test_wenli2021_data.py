@@ -112,11 +112,17 @@ def test_eval_samples_deterministic_float64():
     np.testing.assert_array_equal(Z1, Z2)
 
 
+def test_mask_bits_resolve_to_the_fewest_exact():
+    """k bits per mask entry: the fewest with 2^k·q an integer (q = 1/2: 1 bit), else 16; an explicit k is kept."""
+    assert [cfg(keep_prob=q).mask_bits for q in (0.5, 0.25, 0.75, 0.375, 0.3)] == [1, 2, 2, 3, 16]
+    assert cfg(keep_prob=0.5, mask_bits=8).mask_bits == 8
+
+
 def test_mask_bits_are_bernoulli_q_and_independent():
-    """Both masks come from the two 16-bit halves of one random word: each is Bernoulli(q) (to 2⁻¹⁶) and the
-    two are independent (a million coordinates: 5 standard errors ≈ 0.0025)."""
+    """Mask entries are k-bit uniforms packed ⌊32/k⌋ to a random word: each mask is Bernoulli(q) (exact when 2^k q
+    is an integer, else to 2⁻¹⁶) and the two are independent (a million coordinates: 5 standard errors ≈ 0.0025)."""
     X = jnp.ones((2000, 512))
-    for q in (0.3, 0.5, 0.75):
+    for q in (0.3, 0.5, 0.75, 0.375):
         Xa, Xb = dm.views(jax.random.key(7), X, cfg(keep_prob=q, **dm.VIEWS["independent"]))
         Da, Db = np.asarray(Xa != 0), np.asarray(Xb != 0)
         assert Da.mean() == pytest.approx(q, abs=0.0025) and Db.mean() == pytest.approx(q, abs=0.0025)

@@ -19,9 +19,12 @@ def small(tmp_path_factory):
 
 
 def test_modes_share_one_program():
-    plan = ex.EXPERIMENT.plan(["seed=0:5", "data.augment=1,0", "data.keep_prob=0.25,0.5"])
+    plan = ex.EXPERIMENT.plan(["seed=0:5", "data.augment=1,0", "data.keep_prob=0.25,0.75"])
     keys = {static_key(p) for p in plan.points()}
     assert len(keys) == 1 and plan.size() == 20
+    # the bits per mask entry are static: q = 1/2 (1 bit) and 1/4 (2 bits) compile apart unless data.mask_bits is set
+    assert len({static_key(p) for p in ex.EXPERIMENT.plan(["data.keep_prob=0.25,0.5"]).points()}) == 2
+    assert len({static_key(p) for p in ex.EXPERIMENT.plan(["data.keep_prob=0.25,0.5", "data.mask_bits=2"]).points()}) == 1
 
 
 def test_views_preset_and_errors():

@@ -50,6 +50,10 @@ class WenLiData(Section):
     augment: float = param(1.0, lane=True, check=_zero_one, doc="1: masked views; 0: no augmentation (x_a = x_b = x)")
     independent: float = param(0.0, lane=True, check=_zero_one, doc="0: complementary masks D, I−D; 1: independent D, D′")
     keep_prob: float = param(0.5, lane=True, check=in_range(1e-6, 1 - 1e-6), doc="keep probability q of mask D")
+    mask_bits: int | None = param(
+        None, check=in_range(1, 16),
+        doc="random bits per mask entry, k (default: the fewest ≤ 16 with 2^k·q an integer: 1 for q = 1/2); "
+            "static, so keep_prob lanes that need different k compile apart unless k is set")
 
     def check(self) -> None:
         if self.d < 3:
@@ -71,7 +75,13 @@ class WenLiData(Section):
             sigma = math.sqrt(math.sqrt(math.log(self.d)) / self.d)
         else:
             sigma = math.sqrt(math.log(self.d)) / self.d
-        return dataclasses.replace(self, d1=d1, p=p, sigma_xi=sigma, noise_rank=self.noise_rank or self.d)
+        return dataclasses.replace(self, d1=d1, p=p, sigma_xi=sigma, noise_rank=self.noise_rank or self.d,
+                                   mask_bits=mask_bits(self.keep_prob, self.mask_bits))
+
+
+def mask_bits(q: float, k: int | None = None) -> int:
+    """Bits per mask entry (see ``masks``): ``k`` if given, else the fewest k ≤ 16 with 2^k·q an integer, else 16."""
+    return k or next((k for k in range(1, 17) if abs(q * 2**k - round(q * 2**k)) < 1e-9), 16)
 
 
 # --- the fixed per-seed objects -------------------------------------------------------------------
@@ -145,13 +155,17 @@ def masks(key: jax.Array, shape: tuple[int, int], cfg: WenLiData, dtype=jnp.floa
     none (augment = 0): S_a = S_b = 1. D, D′ ~ Bernoulli(q) i.i.d. per coordinate and sample.
     """
     n, d1 = shape
-    # one 32-bit word per coordinate gives both masks' 16-bit uniforms u = k/2¹⁶ (half the random bits of
-    # two float uniforms; this is the step's largest random draw): P(u < q) = q exactly when 2¹⁶q is an
-    # integer (every q the specs use), else q rounded up to the next multiple of 2⁻¹⁶
-    q = cfg.keep_prob
-    bits = jax.random.bits(key, (n * d1,), jnp.uint32).reshape(n, d1)
-    D = ((bits & 0xFFFF).astype(jnp.float32) < q * 65536.0).astype(dtype)
-    D2 = ((bits >> 16).astype(jnp.float32) < q * 65536.0).astype(dtype)
+    # Each mask entry is a k-bit uniform u ∈ {0, …, 2^k − 1} and D = 1[u < 2^k q], so P(D = 1) = q exactly when
+    # 2^k q is an integer (resolve() picks the fewest such k ≤ 16; else q is rounded up to a multiple of 2^-k).
+    # A 32-bit word holds ⌊32/k⌋ entries: at q = 1/2 one word serves 16 coordinates' two masks.
+    q, k = cfg.keep_prob, cfg.mask_bits
+    per, count = 32 // k, 2 * n * d1
+    words = jax.random.bits(key, (-(-count // per),), jnp.uint32)
+    # entry j of word i at flat position j·(#words) + i: the unpacking broadcasts along a leading axis and fuses
+    u = (words[None, :] >> (k * jnp.arange(per, dtype=jnp.uint32))[:, None]) & jnp.uint32(2**k - 1)
+    u = u.reshape(-1)[:count].reshape(2, n, d1)
+    below = jnp.ceil(q * 2.0**k).astype(jnp.uint32)  # u < 2^k q ⟺ u < ⌈2^k q⌉ for integer u
+    D, D2 = (u[0] < below).astype(dtype), (u[1] < below).astype(dtype)
     Db = jnp.where(cfg.independent > 0.5, D2 / q, (1.0 - D) / (1.0 - q))
     masked = cfg.augment > 0.5
     return jnp.where(masked, D / q, 1.0), jnp.where(masked, Db, 1.0)

@@ -61,8 +61,13 @@ class DigitsData(Section):
     augment: float = param(1.0, lane=True, check=_zero_one, doc="1: masked views; 0: no augmentation (x_a = x_b = x)")
     independent: float = param(0.0, lane=True, check=_zero_one, doc="0: complementary masks D, I−D; 1: independent D, D′")
     keep_prob: float = param(0.5, lane=True, check=in_range(1e-6, 1 - 1e-6), doc="keep probability q of mask D")
+    mask_bits: int | None = param(None, check=in_range(1, 16),
+                                  doc="random bits per mask entry (default: the fewest ≤ 16 with 2^k·q an integer)")
     test_frac: float = param(1 / 3, check=in_range(0.05, 0.95), doc="stratified test fraction of the 1797 images")
     n_pc: int = param(20, check=positive, doc="number k of top principal directions U_k in ρ^dig (spec: 20)")
+
+    def resolve(self) -> "DigitsData":
+        return dataclasses.replace(self, mask_bits=wl_data.mask_bits(self.keep_prob, self.mask_bits))
 
     def check(self) -> None:
         if self.n_pc > D1:
