@@ -47,9 +47,7 @@ def base(views: str = "complementary") -> WenLiConfig:
         model=model_mod.WenLiNet(),
         loss=InfoNCESG(),
         optim=OptimConfig(name="gd", lr=0.5),
-        # blocks of 2 lanes: the step is matmul-bound, and at d = 64 two lanes a block ran 11% faster than five
-        # (10 lanes, both cores busy); at d = 32, 5% faster
-        train=TrainConfig(steps=3000, log_every=100, batch="online", batch_size=256, dtype="float32", lane_block=2),
+        train=TrainConfig(steps=3000, log_every=100, batch="online", batch_size=256, dtype="float32", lane_block=5),
         views=views,
     )
 
