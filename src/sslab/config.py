@@ -166,6 +166,46 @@ def lane_paths(cfg: Any) -> list[str]:
     return [p for p, f in leaf_paths(cfg).items() if f.metadata.get("lane")]
 
 
+def lane_choices(cfg: Any, path: str) -> tuple[str, ...] | None:
+    """The options of a categorical (``Literal``) field, traced per lane as an index; None for other fields."""
+    head, _, name = path.rpartition(".")
+    tp = _hints(get_path(cfg, head) if head else cfg)[name]
+    return get_args(tp) if get_origin(tp) is Literal else None
+
+
+class Choice:
+    """A categorical lane field inside the compiled program: ``cfg.x == "a"`` is a traced bool, for ``jnp.where``.
+
+    Using it as a Python bool (``if cfg.x == "a":``), a dict key or a string raises, never silently picks a branch.
+    """
+
+    def __init__(self, code: Any, options: tuple[str, ...]):
+        self.code, self.options = code, options
+
+    def _index(self, other: Any) -> int:
+        if other not in self.options:
+            raise ValueError(f"{other!r} is not one of the lane field's options {self.options}")
+        return self.options.index(other)
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.code == self._index(other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.code != self._index(other)
+
+    def __bool__(self) -> bool:
+        raise TypeError(f"a categorical lane field (options {self.options}) is traced: compare it with == and select "
+                        "with jnp.where, not with Python control flow")
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        raise TypeError(f"a categorical lane field (options {self.options}) has no Python value inside the program")
+
+    def __repr__(self) -> str:
+        return f"Choice({self.options})"
+
+
 def static_key(cfg: RunConfig) -> tuple:
     """Everything that shapes the compiled program: all non-lane fields (and section types)."""
     lanes = set(lane_paths(cfg))

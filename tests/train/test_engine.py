@@ -63,6 +63,35 @@ def test_lane_independence_tau_among_others():
     assert not np.array_equal(mixed.metrics["w12"][i], mixed.metrics["w12"][j])
 
 
+def test_categorical_lane_field_alone_vs_among_others():
+    """data.noise (a Literal lane field, traced as an option index) varies across lanes of one program; each
+    lane equals the same point run alone, and the two noise modes give different trajectories."""
+    mixed = run_yang("seed=0:3", "data.noise=isotropic,scalar", *SHORT)
+    assert group_points(yang("seed=0:3", "data.noise=isotropic,scalar")) == [list(range(6))]
+    for noise in ("isotropic", "scalar"):
+        i = next(i for i, c in enumerate(mixed.points) if c.seed == 1 and c.data.noise == noise)
+        assert_lane_equal(run_yang("seed=1", f"data.noise={noise}", *SHORT), 0, mixed, i)
+    a, b = (next(i for i, c in enumerate(mixed.points) if c.seed == 1 and c.data.noise == n) for n in ("isotropic", "scalar"))
+    assert not np.array_equal(mixed.params["W"][a], mixed.params["W"][b])
+
+
+def test_choice_is_traced_and_refuses_python_control_flow():
+    from sslab.config import Choice, lane_choices
+
+    base = yang()[0]
+    assert lane_choices(base, "data.noise") == ("isotropic", "scalar") and lane_choices(base, "data.tau") is None
+    c = Choice(jnp.asarray(1), ("isotropic", "scalar"))
+    assert bool(c == "scalar") and not bool(c == "isotropic") and bool(c != "isotropic")
+    with pytest.raises(TypeError, match="jnp.where"):
+        bool(c)
+    with pytest.raises(TypeError):
+        {c: 1}
+    with pytest.raises(TypeError):
+        str(c)
+    with pytest.raises(ValueError, match="options"):
+        c == "gaussian"
+
+
 # --- compile once ----------------------------------------------------------------------------------
 
 def test_lane_fields_share_one_group():

@@ -22,7 +22,7 @@ class YangData(Section):
     tau: float = param(7.0, lane=True, check=positive, doc="hidden-feature scale τ")
     rho: float | None = param(None, lane=True, check=positive, doc="noise scale ρ (default d**-1.5)")
     noise: Literal["isotropic", "scalar"] = param(
-        "isotropic", doc="isotropic: ξ ~ N(0, I_d) (paper); scalar: ξ = g·1_d (official scripts)")
+        "isotropic", lane=True, doc="isotropic: ξ ~ N(0, I_d) (paper); scalar: ξ = g·1_d (official scripts)")
     rng: Literal["jax", "official"] = param("jax", doc="official: NumPy legacy RNG in the official draw order")
     augment: Literal["full", "projected"] = param(
         "full", doc="full: ζ ~ N(0, I_d) per point and view (2nd normals a step); projected: the same update in law "
@@ -48,10 +48,9 @@ def sample(key: jax.Array, cfg: YangData, n: int, dtype=jnp.float32) -> dict[str
     ky, kz, kxi = jax.random.split(key, 3)
     y = jnp.where(jax.random.bernoulli(ky, 0.5, (n,)), 1.0, -1.0).astype(dtype)
     z = jax.random.bernoulli(kz, 0.5, (n,)).astype(dtype)
-    if cfg.noise == "isotropic":
-        xi = jax.random.normal(kxi, (n * cfg.d,), dtype).reshape(n, cfg.d)
-    else:
-        xi = jnp.broadcast_to(jax.random.normal(kxi, (n, 1), dtype), (n, cfg.d))
+    # noise is a lane field (both modes run as lanes of one program): draw both, keep the lane's
+    xi = jnp.where(cfg.noise == "scalar", jnp.broadcast_to(jax.random.normal(kxi, (n, 1), dtype), (n, cfg.d)),
+                   jax.random.normal(kxi, (n * cfg.d,), dtype).reshape(n, cfg.d))
     X = cfg.rho * xi
     X = X.at[:, 0].add(y).at[:, 1].add(cfg.tau * z)
     return {"X": X, "y": y, "z": z, "t": (1.0 - y) / 2.0}

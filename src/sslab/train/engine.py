@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from ..config import RunConfig, get_path, lane_paths, set_path, static_key
+from ..config import Choice, RunConfig, get_path, lane_choices, lane_paths, set_path, static_key
 
 Params = dict[str, jax.Array]
 Metrics = dict[str, jax.Array]
@@ -222,10 +222,12 @@ def _program(template: RunConfig, problem_of: Callable[[RunConfig], Problem], bl
     paths = lane_paths(template)
     problem = problem_of(template)
 
+    options = {p: lane_choices(template, p) for p in paths}
+
     def one_lane(dyn: dict[str, jax.Array], host: Any) -> tuple:
         cfg = template
         for p in paths:
-            cfg = set_path(cfg, p, dyn[p])
+            cfg = set_path(cfg, p, dyn[p] if options[p] is None else Choice(dyn[p], options[p]))
         return train(jax.random.key(dyn["seed"]), cfg, problem, host)
 
     fn = jax.jit(jax.vmap(one_lane))
@@ -270,7 +272,10 @@ def iter_blocks(points: list[RunConfig], problem_of: Callable[[RunConfig], Probl
             dyn = {}
             for p in paths:
                 vals = [get_path(c, p) for c in block]
-                dyn[p] = jnp.asarray(vals, jnp.int32 if isinstance(vals[0], (int, np.integer)) and p == "seed" else fdt)
+                if (opts := lane_choices(template, p)) is not None:  # categorical: the option's index
+                    dyn[p] = jnp.asarray([opts.index(v) for v in vals], jnp.int32)
+                else:
+                    dyn[p] = jnp.asarray(vals, jnp.int32 if isinstance(vals[0], (int, np.integer)) and p == "seed" else fdt)
             problem = problem_of(template)
             host = None
             if problem.host_inputs is not None:
