@@ -547,8 +547,8 @@ def cgrid(ctx: Context) -> list[Row]:
 CLAIMS: list[Claim] = [
     Claim("1", P, "InfoNCE recovers the Fisher subspace F", one_blas_thread(c1), seeds="0–4", cost=40),
     Claim("2", P, "Spectral methods (PCA, mean span) miss F", one_blas_thread(c2), seeds="0–4", cost=1, after=('1',)),
-    Claim("3", P, "Consistency in n (fixed datasets)", one_blas_thread(c3), slow=True, seeds="0–4", cost=140),
-    Claim("4", P, "Affine invariance (identity, Fisher map, trained on Tx)", one_blas_thread(c4), slow=True, seeds="0–4", cost=60, after=('1',)),
+    Claim("3", P, "Consistency in n (fixed datasets)", one_blas_thread(c3), slow=True, seeds="0–4", cost=100),
+    Claim("4", P, "Affine invariance (identity, Fisher map, trained on Tx)", one_blas_thread(c4), slow=True, seeds="0–4", cost=45, after=('1',)),
     Claim("5", P, "Noise directions are suppressed (r = 2q)", one_blas_thread(c5), slow=True, seeds="0–4", cost=35),
     Claim("6", P, "Noisy augmentation δ; δ = 1 fails", one_blas_thread(c6), slow=True, seeds="0–4", cost=3, after=('3',)),
     Claim("7", P, "SimSiam reaches F; closed form equals F", one_blas_thread(c7), slow=True, seeds="0–4", cost=40),

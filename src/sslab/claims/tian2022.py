@@ -460,7 +460,7 @@ CLAIMS: list[Claim] = [
     Claim("C10", P, "Paper command: ReLU + BN specialises", c10, slow=True, seeds="1–3", cost=14),
     Claim("C11", P, "Nonlinearity is needed", c11, slow=True, seeds="1–3", cost=13, after=('C10',)),
     Claim("C12", P, "Over-parameterisation helps", c12, slow=True, seeds="1–3", cost=47, after=('C10',)),
-    Claim("C13", P, "Variants (report)", c13, slow=True, seeds="1–3", cost=95, after=('C10', 'C11')),
+    Claim("C13", P, "Variants (report)", c13, slow=True, seeds="1–3", cost=70, after=('C10', 'C11')),
     Claim("C14", P, "No augmentation (report)", c14, slow=True, seeds="1–3", cost=12, after=('C10',)),
 ]
 

@@ -384,7 +384,7 @@ CLAIMS: list[Claim] = [
     Claim("F", P, "No augmentation fails at matched budget", claim_f, slow=True, seeds="0–4", cost=1, after=('C',)),
     Claim("G", P, "Downstream ridge R² (report)", claim_g, "float32 (R² float64)", slow=True, seeds="0–4", cost=2, after=('C',)),
     Claim("H", P, "The bias is necessary (report)", claim_h, slow=True, seeds="0–4", cost=18),
-    Claim("I", P, "Scaling trend in d", claim_i, slow=True, seeds="0–4 (quick: d ∈ {16, 32})", cost=95),
+    Claim("I", P, "Scaling trend in d", claim_i, slow=True, seeds="0–4 (quick: d ∈ {16, 32})", cost=130),
 ]
 
 ABLATIONS: list[Claim] = [
