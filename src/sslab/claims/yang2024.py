@@ -43,10 +43,9 @@ def ssl_long(ctx: Context, noise: str):
 
     Quick size: 20 seeds to T = 4000, and the T = 4·10⁴ rows of C4 from seeds 0–7 only.
     """
-    if ctx.quick:
-        return ctx.run(P, [f"data.noise={noise}", "train.log_every=10", "seed=0:20", "train.lane_block=20"])
-    return ctx.run(P, [f"data.noise={noise}", "train.steps=40000", "train.log_every=10", "seed=0:20",
-                       "train.lane_block=20"])  # one block of 20 (the default 8 pads 20 seeds to 24 lanes)
+    steps = [] if ctx.quick else ["train.steps=40000"]
+    # one block of 20 lanes (the default 8 pads 20 seeds to 24)
+    return ctx.run(P, [f"data.noise={noise}", *steps, "train.log_every=10", "seed=0:20", "train.lane_block=20"])
 
 
 def ssl_horizon(ctx: Context, noise: str):

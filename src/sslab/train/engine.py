@@ -214,20 +214,23 @@ def enable_compilation_cache(path: str | None = None) -> None:
         pass
 
 
+def lane_options(template: RunConfig) -> dict[str, tuple[str, ...] | None]:
+    """Each lane path's categorical options (``Literal`` fields, traced as the option's index), or None."""
+    return {p: lane_choices(template, p) for p in lane_paths(template)}
+
+
 def _program(template: RunConfig, problem_of: Callable[[RunConfig], Problem], block: int) -> Callable:
     """One jitted, vmapped program per (static config, block size); cached across calls."""
     key = (static_key(template), block, problem_of)
     if key in _PROGRAMS:
         return _PROGRAMS[key]
-    paths = lane_paths(template)
     problem = problem_of(template)
-
-    options = {p: lane_choices(template, p) for p in paths}
+    options = lane_options(template)
 
     def one_lane(dyn: dict[str, jax.Array], host: Any) -> tuple:
         cfg = template
-        for p in paths:
-            cfg = set_path(cfg, p, dyn[p] if options[p] is None else Choice(dyn[p], options[p]))
+        for p, opts in options.items():
+            cfg = set_path(cfg, p, dyn[p] if opts is None else Choice(dyn[p], opts))
         return train(jax.random.key(dyn["seed"]), cfg, problem, host)
 
     fn = jax.jit(jax.vmap(one_lane))
@@ -263,16 +266,16 @@ def iter_blocks(points: list[RunConfig], problem_of: Callable[[RunConfig], Probl
     """Run points that share a static config block by block; yields (indices into points, results)."""
     template = points[0]
     B = template.train.lane_block
-    paths = lane_paths(template)
+    options = lane_options(template)
     for start in range(0, len(points), B):
         idx = list(range(start, min(start + B, len(points))))
         block = [points[i] for i in idx] + [points[idx[-1]]] * (B - len(idx))
         with _program_ctx(template):
             fdt = jnp.float64 if template.train.dtype == "float64" else jnp.float32
             dyn = {}
-            for p in paths:
+            for p, opts in options.items():
                 vals = [get_path(c, p) for c in block]
-                if (opts := lane_choices(template, p)) is not None:  # categorical: the option's index
+                if opts is not None:  # categorical: the option's index
                     dyn[p] = jnp.asarray([opts.index(v) for v in vals], jnp.int32)
                 else:
                     dyn[p] = jnp.asarray(vals, jnp.int32 if isinstance(vals[0], (int, np.integer)) and p == "seed" else fdt)
