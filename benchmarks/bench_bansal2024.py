@@ -29,7 +29,7 @@ B, LR, B1, B2, EPS = 512, 1e-2, 0.9, 0.999, 1e-8
 
 
 def _points(seeds: int, steps: int, first: int = 0):
-    from sslab.experiments.bansal2024 import EXPERIMENT
+    from sslab.papers.bansal2024.experiment import EXPERIMENT
     return EXPERIMENT.plan(["method=infonce", "mode=population", f"seed={first}:{first + seeds}",
                             f"train.lane_block={seeds}", f"train.steps={steps}",
                             f"train.log_every={math.gcd(100, steps)}"]).points()  # 100 (the default) for T = 3000
@@ -38,8 +38,8 @@ def _points(seeds: int, steps: int, first: int = 0):
 def _run(points) -> tuple[float, object]:
     """run_lanes with every output forced to host memory before the clock stops."""
     import jax
-    from sslab.experiments.bansal2024 import EXPERIMENT
-    from sslab.train.engine import run_lanes
+    from sslab.papers.bansal2024.experiment import EXPERIMENT
+    from sslab.engine import run_lanes
     t0 = time.perf_counter()
     res = run_lanes(points, EXPERIMENT.problem)
     _ = [np.asarray(a) for a in jax.tree_util.tree_leaves((res.params, res.metrics, res.loss))]
@@ -48,15 +48,15 @@ def _run(points) -> tuple[float, object]:
 
 def fisher_error(seed: int, A: np.ndarray) -> float:
     """sin θ_max between row(A) and the seed's Fisher subspace F (float64)."""
-    from sslab.data import bansal2024 as dm
-    from sslab.metrics import bansal2024 as met
-    from sslab.theory import bansal2024 as th
+    from sslab.papers.bansal2024 import data as dm
+    from sslab.papers.bansal2024 import metrics as met
+    from sslab.papers.bansal2024 import theory as th
     g = dm.gmm_params(seed)
     return met.sin_theta_max(th.fisher_subspace(g.mu, g.Sigma, g.pi), met.row_space(A, g.k - 1))
 
 
 def time_sslab(seeds: int, steps: int) -> dict:
-    from sslab.train.engine import _PROGRAMS
+    from sslab.engine.lanes import _PROGRAMS
     pts = _points(seeds, steps)
     _PROGRAMS.clear()
     cold, _ = _run(pts)
@@ -67,7 +67,7 @@ def time_sslab(seeds: int, steps: int) -> dict:
 
 def numpy_run(seed: int, steps: int) -> tuple[float, np.ndarray]:
     """One seed of the job in float32 NumPy: fresh pairs, InfoNCE gradient by hand, Adam + cosine; (seconds, A)."""
-    from sslab.data import bansal2024 as dm
+    from sslab.papers.bansal2024 import data as dm
     g = dm.gmm_params(seed)  # the seed's GMM (host-side float64 parameters, as in sslab)
     mu, L = g.mu.astype(np.float32), g.L.astype(np.float32)
     k, d = mu.shape

@@ -25,8 +25,8 @@ def timed(fn) -> float:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from sslab.experiments.yang2024 import EXPERIMENT
-    from sslab.train.engine import run_lanes
+    from sslab.papers.yang2024.experiment import EXPERIMENT
+    from sslab.engine import run_lanes
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--method", default="ssl", choices=["ssl", "sl"])

@@ -36,8 +36,8 @@ def flops_per_step() -> float:
 
 def sslab_runner(steps: int, seeds: int = 3):
     """A callable timing one sslab run of the paper command with ``seeds`` lanes: () -> (seconds, final loc_all)."""
-    from sslab.experiments.tian2022 import EXPERIMENT
-    from sslab.train.engine import run_lanes
+    from sslab.papers.tian2022.experiment import EXPERIMENT
+    from sslab.engine import run_lanes
 
     pts = EXPERIMENT.plan([f"train.steps={steps}", f"seed=1:{1 + seeds}", f"train.lane_block={seeds}"]).points()
 
@@ -55,8 +55,8 @@ CPU: dict[str, float] = {}  # process CPU seconds of the last timed call (all th
 
 def _pool_worker(steps: int, seeds: tuple[int, ...]) -> float:
     """One worker's share: its seeds as one lane block, one XLA thread (as sslab's LocalPool workers)."""
-    from sslab.experiments.tian2022 import EXPERIMENT
-    from sslab.train.engine import enable_compilation_cache, run_lanes
+    from sslab.papers.tian2022.experiment import EXPERIMENT
+    from sslab.engine import enable_compilation_cache, run_lanes
 
     enable_compilation_cache()
     pts = EXPERIMENT.plan([f"train.steps={steps}", "seed=" + ",".join(map(str, seeds)),
@@ -71,7 +71,7 @@ def pool_runner(steps: int, seeds: int = 3, workers: int = 2):
 
     Returns (run, close): ``run()`` times one warm round (the pool persists, so programs stay compiled).
     """
-    from sslab.parallel.executors import LocalPool
+    from sslab.engine.executors import LocalPool
 
     local = LocalPool(workers)  # spawned workers, one XLA thread each
     ids = list(range(1, 1 + seeds))
@@ -186,7 +186,7 @@ def main(argv=None) -> dict:
         print("torch thread trial (s per 100 steps): " + ", ".join(f"{n}: {t:.2f}" for n, t in trial.items()))
     if threads > 0:
         torch.set_num_threads(threads)
-    from sslab.train.engine import enable_compilation_cache
+    from sslab.engine import enable_compilation_cache
 
     enable_compilation_cache()
     flops, lanes = flops_per_step(), 3

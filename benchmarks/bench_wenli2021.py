@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-JOB = ["seed=0:5", "data.augment=1,0"]  # claims C–G: the paired default run (sslab.claims.wenli2021.paired)
+JOB = ["seed=0:5", "data.augment=1,0"]  # claims C–G: the paired default run (sslab.papers.wenli2021.claims.paired)
 T, K, D = 3000, 256, 32
 
 
@@ -115,8 +115,8 @@ def _fastest_blas_threads(steps: int = 40) -> int | None:
 def _run(points):
     import jax
 
-    from sslab.experiments.wenli2021 import EXPERIMENT
-    from sslab.train.engine import run_lanes
+    from sslab.papers.wenli2021.experiment import EXPERIMENT
+    from sslab.engine import run_lanes
     t0 = time.perf_counter()
     res = run_lanes(points, EXPERIMENT.problem)
     leaves = jax.tree_util.tree_leaves((res.params, res.metrics, res.loss))
@@ -125,8 +125,8 @@ def _run(points):
 
 
 def time_sslab(steps: int) -> dict:
-    from sslab.experiments.wenli2021 import EXPERIMENT
-    from sslab.train.engine import _PROGRAMS
+    from sslab.papers.wenli2021.experiment import EXPERIMENT
+    from sslab.engine.lanes import _PROGRAMS
     pts = EXPERIMENT.plan(JOB + ([f"train.steps={steps}"] if steps != T else [])).points()
     _PROGRAMS.clear()
     cold, _ = _run(pts)

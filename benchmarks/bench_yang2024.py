@@ -5,7 +5,7 @@ Job (spec yang2024): 20 seeds of SSL (T = 4000) + 20 seeds of SL (T = 8000), eve
 
 * sslab cold: ``_PROGRAMS`` cleared, so compile + run of SSL then SL;
 * sslab warm: the same job again with the compiled programs cached;
-* reference: ``sslab.reference.yang2024_loop.ssl_loop`` / ``sl_loop`` per seed (the straightforward
+* reference: ``sslab.papers.yang2024.official.ssl_loop`` / ``sl_loop`` per seed (the straightforward
   per-point loop that mirrors the official scripts).  With ``--ref-seeds N < 20`` the reference is
   timed on N seeds and extrapolated linearly to the full seed count (marked "extrapolated").
 
@@ -28,15 +28,15 @@ JOBS = (("ssl", 4000), ("sl", 8000))
 
 
 def _points(method: str, seeds: int):
-    from sslab.experiments.yang2024 import EXPERIMENT
+    from sslab.papers.yang2024.experiment import EXPERIMENT
     return EXPERIMENT.plan([f"method={method}", "train.log_every=1", f"seed=0:{seeds}"]).points()
 
 
 def _run(points):
     """run_lanes, with every output forced to host memory before the clock stops."""
     import jax
-    from sslab.experiments.yang2024 import EXPERIMENT
-    from sslab.train.engine import run_lanes
+    from sslab.papers.yang2024.experiment import EXPERIMENT
+    from sslab.engine import run_lanes
     t0 = time.perf_counter()
     res = run_lanes(points, EXPERIMENT.problem)
     jax.block_until_ready(jax.tree_util.tree_leaves((res.params, res.metrics, res.loss)))
@@ -45,7 +45,7 @@ def _run(points):
 
 
 def time_sslab(seeds: int) -> dict:
-    from sslab.train.engine import _PROGRAMS
+    from sslab.engine.lanes import _PROGRAMS
     pts = {m: _points(m, seeds) for m, _ in JOBS}
     for m, T in JOBS:
         assert pts[m][0].train.steps == T, (m, pts[m][0].train.steps)
@@ -64,7 +64,7 @@ def time_sslab(seeds: int) -> dict:
 
 
 def time_reference(ref_seeds: int) -> dict:
-    from sslab.reference.yang2024_loop import sl_loop, ssl_loop
+    from sslab.papers.yang2024.official import sl_loop, ssl_loop
     out: dict = {"ssl": 0.0, "sl": 0.0, "ssl_final_w11": []}
     for s in range(ref_seeds):
         t0 = time.perf_counter()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from sslab.config import ConfigError, Plan, get_path, leaf_paths, validate
-from sslab.experiments.yang2024 import EXPERIMENT
+from sslab.papers.yang2024.experiment import EXPERIMENT
 
 
 def plan(*overrides: str) -> Plan:

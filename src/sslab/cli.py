@@ -27,10 +27,9 @@ def _fail(msg: str, code: int = 2) -> typing.NoReturn:
 
 
 def _experiment(name: str):
-    from .registry import EXPERIMENTS
-    from . import experiments  # noqa: F401
+    from .api import experiment
     try:
-        return EXPERIMENTS[name]
+        return experiment(name)
     except KeyError as e:
         _fail(e.args[0])
 
@@ -76,8 +75,8 @@ def sweep(experiment: str = typer.Argument(..., help="experiment name (see `ssla
 
 
 def _run(experiment, overrides, runs, name, figures, report, executor, workers, address, blocks_per_chunk) -> None:
-    from .api import run_plan
     from .config import ConfigError
+    from .runner import run_plan
     from .store import RunStore
 
     exp = _experiment(experiment)
@@ -117,11 +116,11 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
           size: str = typer.Option("full", "--size", help="full: the spec's sizes; quick: smaller versions of slow claims"),
           runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
           report: Optional[Path] = typer.Option(None, "--report", help="also write an HTML report into this directory"),
-          workers: Optional[int] = typer.Option(None, "--workers", help="processes running claims side by side, one XLA thread each (default: $SSLAB_CHECK_WORKERS or all cores; 1: in this process)")) -> None:
+          workers: Optional[int] = typer.Option(None, "--workers", help="processes running claims side by side, one XLA thread each (default: $SSLAB_CHECK_WORKERS or all cores; 1: in this process)"),
+          json_out: Optional[Path] = typer.Option(None, "--json", help="also write the whole claim table (every row) as JSON to this file")) -> None:
     """Run claims and print claim, measured, predicted/bound and verdict; exit 1 if any claim fails."""
-    from .train.engine import enable_compilation_cache
-    from .claims import OPTIONAL, Context, select
-    from .claims.runner import default_workers, run_claims
+    from .check import Context, default_workers, optional_papers, run_claims, select
+    from .engine.lanes import enable_compilation_cache
     from .store import RunStore
 
     if size not in ("full", "quick"):
@@ -156,26 +155,43 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
                   f"({n_workers} worker(s); claims' own times sum to {sum(r.seconds for r in results):.1f} s, "
                   f"of which compilation {sum(r.compile_seconds for r in results):.1f} s)"
                   + (f"; [bold red]failed: {', '.join(failed)}[/]" if failed else ""))
+    if json_out:
+        _write_json(json_out, results, wall, n_workers, size)
     if not target:
-        for p in OPTIONAL:
+        for p in optional_papers():
             console.print(f"optional, not run: {p} (run with `sslab check {p}`)")
     if report is None:
         for c in select(target, report=True):
             if c.report_only and c not in claims:
                 console.print(f"report-only, not run: {c.key} (runs with --report, or `sslab check {c.key}`)")
     if report:
+        from .papers import paper
         from .report.html import check_report
-        from .claims import paper_text
         figs = _check_figures(ctx, results, report)
-        papers = {p: paper_text(p) for p in dict.fromkeys(r.claim.paper for r in results)}
+        papers = {p: (paper(p).title, paper(p).summary) for p in dict.fromkeys(r.claim.paper for r in results)}
         out = check_report(results, Path(report) / "index.html", figs, papers)
         console.print(f"report: {out}")
     raise typer.Exit(1 if failed else 0)
 
 
+def _write_json(path: Path, results, wall: float, workers: int, size: str) -> None:
+    """The claim table as JSON: every claim with its verdict, times and rows (atomic write)."""
+    import json
+    import platform
+
+    from .store import atomic_write_text
+    doc = {"sslab_check": 1, "size": size, "workers": workers, "wall_seconds": wall, "machine": platform.machine(),
+           "passed": sum(r.verdict == "PASS" for r in results), "claims": [r.as_dict() for r in results]}
+    try:
+        atomic_write_text(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    except OSError as e:
+        _fail(f"--json: cannot write {path}: {e.strerror or e}")
+    console.print(f"claim table: {path}")
+
+
 def _check_figures(ctx, results, outdir: Path) -> dict[str, list[Path]]:
     """Each checked paper's report figures, drawn from the claims' stored runs."""
-    from .claims import figures_for, select
+    from .check import figures_for, select
     out: dict[str, list[Path]] = {}
     for paper in dict.fromkeys(r.claim.paper for r in results):
         if len([r for r in results if r.claim.paper == paper]) < len(select(paper, report=True)):
@@ -204,20 +220,20 @@ def _print_claim(r) -> None:
 def list_(what: str = typer.Argument("experiments", help="experiments | claims | keys"),
           experiment: Optional[str] = typer.Argument(None, help="for `keys`: the experiment")) -> None:
     """List experiments, claims, or an experiment's config keys with defaults."""
-    from .registry import EXPERIMENTS
-    from . import experiments  # noqa: F401
+    from .api import experiments
     if what == "experiments":
-        for name, exp in EXPERIMENTS.items():
+        for name, exp in experiments().items():
             console.print(f"[bold]{name}[/]  {exp.title}  (presets: {', '.join(exp.presets) or '-'})")
     elif what == "claims":
-        from .claims import OPTIONAL, select
+        from .check import optional_papers, select
+        optional = optional_papers()
         for c in select(None, include_optional=True, report=True):
             console.print(f"[bold]{c.key}[/]  {c.title}  \\[{c.precision}]" + ("  (slow)" if c.slow else "")
-                          + ("  (optional: run only when named)" if c.paper in OPTIONAL else "")
+                          + ("  (optional: run only when named)" if c.paper in optional else "")
                           + ("  (report-only: runs with check --report or when named)" if c.report_only else ""))
     elif what == "keys":
         if not experiment:
-            _fail("`sslab list keys EXPERIMENT`; valid experiments: " + ", ".join(EXPERIMENTS.names()))
+            _fail("`sslab list keys EXPERIMENT`; valid experiments: " + ", ".join(sorted(experiments())))
         exp = _experiment(experiment)
         from .config import get_path, leaf_paths
         base = exp.base()
@@ -282,9 +298,9 @@ def gallery(size: str = typer.Option("quick", "--size", help="quick: 7 losses, 2
             runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
             out: Path = typer.Option(Path("gallery"), "--out", help="folder of the heat-map PNG and gallery.html")) -> None:
     """Data × loss grid of `compose` runs: heat-map of each data model's recovery metric, and an HTML table."""
+    from .compose.gallery import run_gallery
     from .config import ConfigError
-    from .gallery import run_gallery
-    from .train.engine import enable_compilation_cache
+    from .engine.lanes import enable_compilation_cache
     enable_compilation_cache()
     try:
         g = run_gallery(size, runs, out, progress=True)
@@ -302,15 +318,14 @@ def report(run_id: str = typer.Argument(..., help="a run id (see `sslab runs`)")
            runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -> None:
     """(Re)build a run's figures and HTML report from its stored records."""
     from .api import load
-    from .registry import EXPERIMENTS
     from .report.html import run_report
     try:
         res = load(run_id, runs)
     except KeyError as e:
         _fail(str(e.args[0]))
-    exp = EXPERIMENTS[res.plan_config["experiment"]]
-    if exp.figures is not None:
-        exp.figures(res)
+    if res.experiment is None:
+        _fail(f"run {run_id}: experiment {res.plan_config.get('experiment')!r} is not registered")
+    res.figure()
     console.print(f"report: {run_report(res)}")
 
 

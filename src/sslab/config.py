@@ -390,7 +390,7 @@ def apply_overrides(plan: Plan, overrides: list[str] | dict[str, Any],
     whole section.
     Every error is a one-line :class:`ConfigError` raised before any compute.
     """
-    pairs = _pairs(overrides)
+    pairs = parse_overrides(overrides)
     if sections:  # shorthand: data=X means data.name=X
         pairs = [(f"{k}.name" if k in sections else k, v) for k, v in pairs]
         keys = [k for k, _ in pairs]
@@ -437,7 +437,9 @@ def apply_overrides(plan: Plan, overrides: list[str] | dict[str, Any],
     return new
 
 
-def _pairs(overrides: list[str] | dict[str, Any]) -> list[tuple[str, Any]]:
+def parse_overrides(overrides: list[str] | tuple[str, ...] | dict[str, Any]) -> list[tuple[str, Any]]:
+    """``key=value`` strings (or a dict) as (key, raw value) pairs; a malformed item or a repeated key is a
+    one-line :class:`ConfigError`. The one parser of overrides (CLI, Python API, claims)."""
     if isinstance(overrides, dict):
         return list(overrides.items())
     out = []

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import sslab
-from sslab.claims.base import diverged_rows
+from sslab.papers.rows import diverged_rows
 from sslab.cli import app
-from sslab.experiments.yang2024 import EXPERIMENT
+from sslab.papers.yang2024.experiment import EXPERIMENT
 
 runner = CliRunner()
 KEYS = EXPERIMENT.keys()

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sslab.claims import Context, paper_text, run_claim, select
+from sslab.check import Context, run_claim, select
+from sslab.papers import paper
 from sslab.report.html import check_report, run_report
 
 
@@ -67,7 +68,7 @@ def small_report(tmp_path_factory):
     f = matplotlib.figure.Figure()
     f.add_subplot().plot([0, 1], [0, 1])
     f.savefig(fig)
-    path = check_report(results, out / "index.html", {"yang2024": [fig]}, {"yang2024": paper_text("yang2024")})
+    path = check_report(results, out / "index.html", {"yang2024": [fig]}, {"yang2024": (paper("yang2024").title, paper("yang2024").summary)})
     return path, results
 
 

@@ -1,5 +1,4 @@
-"""Registered losses; importing this package fills sslab.registry."""
+"""Losses: one pure function of arrays per file (imports jax and numpy only; no registry, no config).
 
-from . import alignment  # noqa: F401
-from . import bce  # noqa: F401
-from . import zoo  # noqa: F401  (imports every two-view loss module, filling LOSSES and VIEW_LOSSES)
+:mod:`.zoo` is the one loss table: every two-view loss behind one calling convention, for composition.
+"""

@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import jax
 import jax.numpy as jnp
-
-from ..config import Section, param
-from ..registry import LOSSES
-
-
-@dataclass
-class AlignmentLoss(Section):
-    """Spec yang2024 §3: −(1/n) Σ_i ⟨f(x̃_i^(1)), f(x̃_i^(2))⟩ (no negatives; regularisation lives in the model)."""
-
-    name: Literal["alignment"] = param("alignment")
 
 
 def alignment(z1: jax.Array, z2: jax.Array) -> jax.Array:
@@ -32,6 +19,3 @@ def alignment(z1: jax.Array, z2: jax.Array) -> jax.Array:
       >>> alignment(jnp.ones((4, 2)), jnp.ones((4, 2)))  # -2.0
     """
     return -jnp.mean(jnp.sum(z1 * z2, axis=-1))
-
-
-LOSSES.register("alignment", alignment)

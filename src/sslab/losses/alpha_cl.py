@@ -11,8 +11,6 @@ from typing import Callable
 import jax
 import jax.numpy as jnp
 
-from ..registry import LOSSES
-
 
 def sq_distances(f1: jax.Array, f2: jax.Array) -> tuple[jax.Array, jax.Array]:
     """(d²_i, d²_ij) of spec §1: positive distances [N] and view-1 pairwise distances [N, N]."""
@@ -159,9 +157,3 @@ def kernel_negative_term(f: jax.Array, phis: jax.Array) -> jax.Array:
     """Σ_l 2 Z_l² V_{p_l}[f] with Z_l = Σ_i φ_l(x_i), p_l = φ_l/Z_l; phis: (L, N) (spec §1, kernel case)."""
     Z = phis.sum(1)
     return sum(2.0 * Z[l] ** 2 * variance_p(f, phis[l] / Z[l]) for l in range(phis.shape[0]))
-
-
-LOSSES.register("alpha_cl", alpha_cl_loss)
-LOSSES.register("infonce_alpha_cl", infonce_alpha_cl)
-LOSSES.register("alpha_cl_energy", energy)
-LOSSES.register("alpha_cl_energy_sg", energy_sg)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..registry import LOSSES
-
 
 def standardize(z: jax.Array, eps: float = 1e-5) -> jax.Array:
     """(z − μ)/√(σ² + eps) per dimension over the batch, σ² the biased variance (BatchNorm1d(affine=False))."""
@@ -38,6 +36,3 @@ def barlow_twins(z1: jax.Array, z2: jax.Array, lam=5e-3, eps: float = 1e-5) -> j
     on = jnp.sum((1.0 - jnp.diagonal(C)) ** 2)
     off = jnp.sum(C**2) - jnp.sum(jnp.diagonal(C) ** 2)
     return on + lam * off
-
-
-LOSSES.register("barlow_twins", barlow_twins)

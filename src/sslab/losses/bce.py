@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import jax
 import jax.numpy as jnp
-
-from ..config import Section, param
-from ..registry import LOSSES
-
-
-@dataclass
-class BCELoss(Section):
-    """Spec yang2024 §3: mean BCE(σ(logit), t)."""
-
-    name: Literal["bce"] = param("bce")
 
 
 def bce_with_logits(logits: jax.Array, t: jax.Array) -> jax.Array:
@@ -31,6 +18,3 @@ def bce_with_logits(logits: jax.Array, t: jax.Array) -> jax.Array:
       >>> bce_with_logits(jnp.zeros(3), jnp.ones(3))  # log 2
     """
     return jnp.mean(jax.nn.softplus(logits) - t * logits)
-
-
-LOSSES.register("bce", bce_with_logits)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..registry import LOSSES
 from .normalize import cosine
 
 
@@ -44,6 +43,3 @@ def ema_update(target_params, online_params, m):
       >>> ema_update({"W": jnp.zeros(2)}, {"W": jnp.ones(2)}, 0.9)  # {"W": [0.1, 0.1]}
     """
     return jax.tree_util.tree_map(lambda xi, th: m * xi + (1.0 - m) * th, target_params, online_params)
-
-
-LOSSES.register("byol", byol)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..registry import LOSSES
 from .lse_gram import infonce_gram
 
 
@@ -25,6 +24,3 @@ def clip(zx: jax.Array, zy: jax.Array, tau=1.0) -> jax.Array:
     """
     ux = zx / tau  # S = ux zyᵀ; its column LSE is the row LSE of Sᵀ (losses.lse_gram: one exp per entry each)
     return 0.5 * (infonce_gram(ux, zy) + infonce_gram(zy, ux))
-
-
-LOSSES.register("clip", clip)

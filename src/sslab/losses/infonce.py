@@ -5,7 +5,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..registry import LOSSES
 from .lse_gram import infonce_gram
 from .normalize import l2_normalize
 
@@ -34,6 +33,3 @@ def infonce(z: jax.Array, z_pos: jax.Array, tau=1.0, similarity: str = "dot") ->
         raise ValueError(f"similarity: invalid value {similarity!r}; valid choices: dot, cosine")
     u = z / tau  # S_ij = u_i · z⁺_j; the B × B matrix is formed chunk by chunk (losses.lse_gram)
     return infonce_gram(u, z_pos)
-
-
-LOSSES.register("infonce", infonce)

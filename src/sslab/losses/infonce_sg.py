@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import jax
 import jax.numpy as jnp
-
-from ..config import Section, nonnegative, param, positive
-from ..registry import LOSSES
-
-
-@dataclass
-class InfoNCESG(Section):
-    """Spec §4: L = L_{a→b} + L_{b→a} + (λ/2)‖W‖_F², S_nk = ⟨F_a[n], sg F_b[k]⟩/τ."""
-
-    name: Literal["infonce_sg_wenli"] = param("infonce_sg_wenli")
-    tau: float = param(1.0, lane=True, check=positive, doc="temperature τ")
-    similarity: Literal["dot", "cosine"] = param("dot", doc="dot: ⟨F_a, sg F_b⟩ (spec); cosine: normalised (ablation)")
-    stop_grad: bool = param(True, doc="stop-gradient on the target view's embeddings")
-    direction_combine: Literal["sum", "mean"] = param("sum", doc="sum (spec) or mean of the two directions")
-    weight_decay: float = param(1e-3, lane=True, check=nonnegative, doc="λ in (λ/2)‖W‖_F² (not halved by mean)")
 
 
 def _one_direction(F_q: jax.Array, F_k: jax.Array, tau, stop_grad: bool, similarity: str) -> jax.Array:
@@ -60,6 +44,3 @@ def infonce_sg_wenli(F_a: jax.Array, F_b: jax.Array, tau=1.0, *, stop_grad: bool
     l_ba = _one_direction(F_b, F_a, tau, stop_grad, similarity)
     total = l_ab + l_ba
     return total / 2 if combine == "mean" else total
-
-
-LOSSES.register("infonce_sg_wenli", infonce_sg_wenli)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..registry import LOSSES
-
 
 def _l2(z: jax.Array, l2_type: str) -> jax.Array:
     """Row normalisation: regular z/max(‖z‖, 1e-12); no_l2 identity; no_proj forward z/(‖z‖+1e-8), backward ÷ norm only."""
@@ -52,6 +50,3 @@ def infonce_tian(z1: jax.Array, z2: jax.Array, tau=0.1, similarity: str = "dotpr
     if loss_type == "quadratic":
         return -(1.0 + 1.0 / B) * jnp.mean(jnp.diagonal(S)) + jnp.mean(S)
     raise ValueError(f"loss_type: invalid value {loss_type!r}; valid choices: infoNCE, quadratic")
-
-
-LOSSES.register("infonce_tian", infonce_tian)

@@ -5,11 +5,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..registry import LOSSES
 from .normalize import l2_normalize
 from .infonce import infonce
-
-
 
 
 def infonce_two_sided(z1: jax.Array, z2: jax.Array, tau=1.0, similarity: str = "dot") -> jax.Array:
@@ -50,7 +47,3 @@ def nt_xent(z1: jax.Array, z2: jax.Array, tau=0.5) -> jax.Array:
     S = jnp.where(jnp.eye(2 * B, dtype=bool), -jnp.inf, S)  # an anchor is never its own negative
     pos = jnp.concatenate([jnp.diagonal(S, B), jnp.diagonal(S, -B)])  # S[k, k+B], then S[k+B, k]
     return jnp.mean(jax.nn.logsumexp(S, axis=1) - pos)
-
-
-LOSSES.register("infonce_two_sided", infonce_two_sided)
-LOSSES.register("nt_xent", nt_xent)

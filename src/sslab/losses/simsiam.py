@@ -5,7 +5,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..registry import LOSSES
 from .normalize import cosine
 
 
@@ -27,6 +26,3 @@ def simsiam(p: jax.Array, p_pos: jax.Array, z: jax.Array, z_pos: jax.Array) -> j
     """
     sg = jax.lax.stop_gradient
     return -0.5 * jnp.mean(_cos(p, sg(z_pos)) + _cos(p_pos, sg(z)))
-
-
-LOSSES.register("simsiam", simsiam)

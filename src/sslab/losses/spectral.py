@@ -5,8 +5,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..registry import LOSSES
-
 
 def spectral_contrastive(z1: jax.Array, z2: jax.Array) -> jax.Array:
     """L = −2 E[z1ᵀz2⁺] + E[(z1ᵀz2⁻)²], batch estimator with the B(B − 1) off-diagonal pairs as negatives.
@@ -27,6 +25,3 @@ def spectral_contrastive(z1: jax.Array, z2: jax.Array) -> jax.Array:
     pos = jnp.mean(jnp.diagonal(G))
     off = jnp.sum(G**2) - jnp.sum(jnp.diagonal(G) ** 2)
     return -2.0 * pos + off / (B * (B - 1))
-
-
-LOSSES.register("spectral_contrastive", spectral_contrastive)

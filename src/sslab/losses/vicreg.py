@@ -5,8 +5,6 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..registry import LOSSES
-
 
 def variance_hinge(z: jax.Array, gamma=1.0, eps: float = 1e-4) -> jax.Array:
     """v(Z) = (1/r) Σ_j max(0, γ − √(Var(z_j) + eps)), Var unbiased over the batch."""
@@ -43,6 +41,3 @@ def vicreg(z1: jax.Array, z2: jax.Array, lam=25.0, mu=25.0, nu=1.0, gamma=1.0, e
     var = 0.5 * (variance_hinge(z1, gamma, eps) + variance_hinge(z2, gamma, eps))
     cov = covariance_penalty(z1) + covariance_penalty(z2)
     return lam * inv + mu * var + nu * cov
-
-
-LOSSES.register("vicreg", vicreg)

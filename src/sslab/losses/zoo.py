@@ -19,8 +19,8 @@ composition layer keeps an exponential-moving-average copy of the encoder, e.g. 
 Entries (hyper-parameter defaults in brackets): ``infonce`` [τ=1], ``infonce_cos`` [τ=0.5], ``infonce_2s``
 [τ=1], ``infonce_cos_2s`` [τ=0.5], ``nt_xent`` [τ=0.5], ``alpha_cl`` [τ=1], ``clip`` [τ=1], ``spectral``,
 ``simsiam``, ``byol`` (EMA helper: ``losses.byol.ema_update``), ``barlow_twins`` [λ=5e-3], ``vicreg``
-[λ=25, μ=25, ν=1], ``alignment``. BCE (``LOSSES["bce"]``) is a supervised loss on logits and targets, not a
-two-view loss, so it is in ``sslab.registry.LOSSES`` only.
+[λ=25, μ=25, ν=1], ``alignment``. BCE is a supervised loss on logits and targets, not a
+two-view loss, so it is not in the table (``sslab.losses.bce``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
-from ..registry import Registry
 from . import alignment as _alignment
 from . import alpha_cl as _alpha_cl
 from . import barlow_twins as _barlow
@@ -62,12 +61,27 @@ class ViewLoss:
         return self.fn(z1, z2, p1, p2, **{**self.hyper, **hyper})
 
 
-VIEW_LOSSES: Registry[ViewLoss] = Registry("two-view loss")
+class LossTable(dict):
+    """The loss table: name -> :class:`ViewLoss`; an unknown name is a KeyError listing the valid names."""
+
+    def __missing__(self, name: str) -> ViewLoss:
+        raise KeyError(f"unknown two-view loss {name!r}; valid choices: {', '.join(self.names())}")
+
+    def names(self) -> list[str]:
+        return sorted(self)
+
+    def items(self):  # type: ignore[override]
+        return sorted(super().items())
+
+
+VIEW_LOSSES = LossTable()
 
 
 def register(loss: ViewLoss) -> ViewLoss:
-    """Add ``loss`` to ``VIEW_LOSSES`` under its name."""
-    VIEW_LOSSES.register(loss.name, loss)
+    """Add ``loss`` to ``VIEW_LOSSES`` under its name (a different loss under a taken name is an error)."""
+    if loss.name in VIEW_LOSSES and VIEW_LOSSES[loss.name] is not loss:
+        raise ValueError(f"two-view loss {loss.name!r} is already registered")
+    VIEW_LOSSES[loss.name] = loss
     return loss
 
 

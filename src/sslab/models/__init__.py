@@ -1,3 +1,0 @@
-"""Registered models; importing this package fills sslab.registry."""
-
-from . import yang2024  # noqa: F401

@@ -1,1 +1,0 @@
-"""Executors that run chunks of lane blocks: in-process, a local process pool, or Ray."""

@@ -1,0 +1,19 @@
+"""A tiny example paper (tests and docs/ENGINE.md): GD on ½(m − x)² converges geometrically to the sample mean.
+
+The whole paper in one folder: :mod:`.setup` (config sections, data model, model, the engine problem, the
+experiment), :mod:`.theory` (the closed-form trajectory), :mod:`.claims`, :mod:`.figures`. It imports only
+public sslab names.
+"""
+
+from sslab.papers import Paper
+
+from . import claims, setup
+
+PAPER = Paper(
+    name="toy2025",
+    title="Toy 2025 — gradient descent on the squared loss finds the sample mean",
+    summary="GD with step η on L(m) = (1/2n) Σ (m − x_i)² moves m_t − x̄ by the factor (1 − η) each step.",
+    experiments=(setup.EXPERIMENT,),
+    claims=tuple(claims.CLAIMS),
+    figures=claims.figures,
+)
