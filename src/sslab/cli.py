@@ -131,6 +131,8 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
         claims = select(target, report=report is not None)
     except KeyError as e:
         _fail(e.args[0])
+    if not target:
+        _warn_problems()
     enable_compilation_cache()
     ctx = Context(store=RunStore(runs), size=size)
     try:
@@ -216,14 +218,36 @@ def _print_claim(r) -> None:
     console.print(table)
 
 
+def _warn_problems() -> None:
+    """One line per declared paper that could not be used (a broken plugin never stops the command)."""
+    from .papers import problems
+    for p in problems():
+        err.print(f"[yellow]warning:[/] {p}", highlight=False, soft_wrap=True, markup=True)
+
+
 @app.command("list")
-def list_(what: str = typer.Argument("experiments", help="experiments | claims | keys"),
+def list_(what: str = typer.Argument("experiments", help="experiments | papers | claims | keys"),
           experiment: Optional[str] = typer.Argument(None, help="for `keys`: the experiment")) -> None:
-    """List experiments, claims, or an experiment's config keys with defaults."""
+    """List experiments (with the paper and distribution they come from), papers, claims, or an experiment's keys."""
     from .api import experiments
-    if what == "experiments":
-        for name, exp in experiments().items():
-            console.print(f"[bold]{name}[/]  {exp.title}  (presets: {', '.join(exp.presets) or '-'})")
+    from .papers import papers, sources
+    if what in ("experiments", "papers"):
+        src = sources()
+        for name, p in papers().items():
+            origin = "built in" if src.get(name) and src[name].builtin else (
+                f"plugin: {src[name].distribution}" if name in src else "registered in this process")
+            if what == "papers":
+                console.print(f"[bold]{name}[/]  {p.title}  ({origin}; {len(p.claims)} claims"
+                              + (", optional" if p.optional else "") + ")", highlight=False)
+                continue
+            for e in p.experiments:
+                console.print(f"[bold]{e.name}[/]  {e.title}  (paper {name}, {origin}; presets: "
+                              f"{', '.join(e.presets) or '-'})", highlight=False)
+        if what == "experiments":
+            from .compose.compose import EXPERIMENT as compose
+            console.print(f"[bold]{compose.name}[/]  {compose.title}  (built in; data, model, loss from every paper)",
+                          highlight=False)
+        _warn_problems()
     elif what == "claims":
         from .check import optional_papers, select
         optional = optional_papers()
@@ -231,6 +255,7 @@ def list_(what: str = typer.Argument("experiments", help="experiments | claims |
             console.print(f"[bold]{c.key}[/]  {c.title}  \\[{c.precision}]" + ("  (slow)" if c.slow else "")
                           + ("  (optional: run only when named)" if c.paper in optional else "")
                           + ("  (report-only: runs with check --report or when named)" if c.report_only else ""))
+        _warn_problems()
     elif what == "keys":
         if not experiment:
             _fail("`sslab list keys EXPERIMENT`; valid experiments: " + ", ".join(sorted(experiments())))
@@ -247,7 +272,25 @@ def list_(what: str = typer.Argument("experiments", help="experiments | claims |
             if hasattr(make, "choices"):
                 console.print(f"{sec}=NAME swaps the {sec} section; choices: {', '.join(make.choices())}")
     else:
-        _fail(f"unknown list target {what!r}; valid choices: experiments, claims, keys")
+        _fail(f"unknown list target {what!r}; valid choices: experiments, papers, claims, keys")
+
+
+@app.command()
+def new(kind: str = typer.Argument(..., help="what to create: paper"),
+        name: str = typer.Argument(..., help="the paper's name: a lower-case identifier (package, entry point, claim prefix)"),
+        directory: Path = typer.Option(Path("."), "--dir", help="folder to create NAME/ in")) -> None:
+    """Write a minimal, working paper plugin (pyproject with the entry point, data model, experiment, claim,
+    figure, test); `pip install -e DIR/NAME` and `sslab check NAME` pass out of the box (docs/PLUGINS.md)."""
+    from .scaffold import write_paper
+    if kind != "paper":
+        _fail(f"unknown kind {kind!r}; valid choices: paper")
+    try:
+        root = write_paper(name, directory)
+    except (ValueError, FileExistsError) as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"cannot write {Path(directory) / name}: {e.strerror or e}")
+    console.print(f"wrote {root}\nnext:  pip install -e {root}  &&  sslab check {name}", highlight=False)
 
 
 @app.command()

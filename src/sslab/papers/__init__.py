@@ -1,67 +1,131 @@
-"""The paper registry: one table of papers, each a package that exports one :class:`~.paper.Paper`.
+"""The paper registry: papers are packages that export one :class:`~.paper.Paper`, found through the Python
+entry-point group ``sslab.papers``.
 
-A paper is registered by one line in :data:`REGISTRY` (``name: "module:attribute"``) and imported only
-when first asked for, so a paper's import cost is paid by the commands that use it. Experiments are
-found through the papers that declare them. :func:`register` adds a paper object directly (tests,
-notebooks).
+The built-in papers register through the same group as any plugin (``[project.entry-points."sslab.papers"]``
+in a ``pyproject.toml``: ``name = "module:attribute"``), so there is one way in. A paper is imported only when
+first asked for. A paper that fails to import or declares itself wrongly is left out with a one-line
+problem naming it and its distribution (:func:`problems`); it never breaks the other papers or the command
+line. :func:`register` adds a paper object directly (notebooks); :func:`refresh` rereads the entry points
+(after a plugin was installed into a running process).
 """
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
 
 from .paper import Claim, Context, DataModel, Encoder, Experiment, Paper, Row
 
-#: name -> "module:attribute" of its Paper object (the one line a new paper adds)
-REGISTRY: dict[str, str] = {
-    "yang2024": "sslab.papers.yang2024:PAPER",
-    "tian2022": "sslab.papers.tian2022:PAPER",
-    "bansal2024": "sslab.papers.bansal2024:PAPER",
-    "wenli2021": "sslab.papers.wenli2021:PAPER",
-    "wenli2021_digits": "sslab.papers.wenli2021:DIGITS",
-}
+GROUP = "sslab.papers"
+BUILTIN = "sslab"  # the distribution of the built-in papers
 
+
+@dataclass(frozen=True)
+class Source:
+    """Where a paper comes from: its entry point's value and the distribution that declares it."""
+
+    ref: str  # "module:attribute"
+    distribution: str  # "sslab" (built in), a plugin's distribution name, or "" (registered in this process)
+
+    @property
+    def builtin(self) -> bool:
+        return self.distribution == BUILTIN
+
+
+_SOURCES: dict[str, Source] = {}
 _LOADED: dict[str, Paper] = {}
+_PROBLEMS: dict[str, str] = {}
+_DISCOVERED: list[bool] = [False]
 
 
-def _load(name: str, ref: str) -> Paper:
-    module, _, attr = ref.partition(":")
-    obj = getattr(importlib.import_module(module), attr or "PAPER")
-    if not isinstance(obj, Paper):
-        raise TypeError(f"paper {name!r}: {ref} is a {type(obj).__name__}, not a sslab Paper")
-    if obj.name != name:
-        raise ValueError(f"paper {name!r}: {ref} declares the name {obj.name!r}")
+def _discover() -> None:
+    if _DISCOVERED[0]:
+        return
+    _DISCOVERED[0] = True
+    for ep in entry_points(group=GROUP):
+        dist = getattr(getattr(ep, "dist", None), "name", None) or "?"
+        if ep.name in _SOURCES:
+            if _SOURCES[ep.name].ref != ep.value:
+                _PROBLEMS[ep.name] = (f"paper {ep.name!r} is declared twice ({_SOURCES[ep.name].distribution}: "
+                                      f"{_SOURCES[ep.name].ref}; {dist}: {ep.value}); using the first")
+            continue
+        _SOURCES[ep.name] = Source(ep.value, dist)
+
+
+def _load(name: str) -> Paper | None:
+    src = _SOURCES[name]
+    try:
+        module, _, attr = src.ref.partition(":")
+        obj = importlib.import_module(module.strip())
+        for part in (attr.strip() or "PAPER").split("."):
+            obj = getattr(obj, part)
+        if not isinstance(obj, Paper):
+            raise TypeError(f"{src.ref} is a {type(obj).__name__}, not a sslab.papers.Paper")
+        if obj.name != name:
+            raise ValueError(f"{src.ref} declares the name {obj.name!r}, registered as {name!r}")
+    except Exception as e:  # noqa: BLE001 - a broken plugin must not break the other papers
+        detail = str(e).splitlines()[0] if str(e) else ""
+        _PROBLEMS[name] = (f"paper {name!r} ({src.distribution}: {src.ref}) is left out: "
+                           f"{type(e).__name__}{': ' + detail if detail else ''}")
+        return None
+    _LOADED[name] = obj
     return obj
 
 
+def sources() -> dict[str, Source]:
+    """Every declared paper and where it comes from (built-in papers first, then plugins, by name)."""
+    _discover()
+    return dict(sorted(_SOURCES.items(), key=lambda kv: (not kv[1].builtin, kv[0])))
+
+
 def papers() -> dict[str, Paper]:
-    """Every registered paper by name, in registry order."""
-    for name, ref in REGISTRY.items():
-        if name not in _LOADED:
-            _LOADED[name] = _load(name, ref)
-    return {name: _LOADED[name] for name in list(REGISTRY) + [n for n in _LOADED if n not in REGISTRY]}
+    """Every paper that loads, by name: built-in papers first, then plugins, then papers registered here."""
+    out: dict[str, Paper] = {}
+    for name in sources():
+        p = _LOADED.get(name) or (None if name in _PROBLEMS else _load(name))
+        if p is not None:
+            out[name] = p
+    out.update({n: p for n, p in _LOADED.items() if n not in out})
+    return out
 
 
 def paper(name: str) -> Paper:
-    """One paper by name; a KeyError lists the valid names."""
+    """One paper by name; a KeyError says why it is missing (unknown name, or a plugin that failed to load)."""
     if name in _LOADED:
         return _LOADED[name]
-    if name not in REGISTRY:
-        raise KeyError(f"unknown paper {name!r}; valid choices: {', '.join(sorted(set(REGISTRY) | set(_LOADED)))}")
-    _LOADED[name] = _load(name, REGISTRY[name])
-    return _LOADED[name]
+    _discover()
+    if name in _SOURCES and name not in _PROBLEMS and _load(name) is not None:
+        return _LOADED[name]
+    if name in _PROBLEMS:
+        raise KeyError(_PROBLEMS[name])
+    raise KeyError(f"unknown paper {name!r}; valid choices: {', '.join(sorted(set(_SOURCES) | set(_LOADED)))}")
+
+
+def problems() -> list[str]:
+    """One line per paper that was declared but could not be used."""
+    papers()
+    return list(_PROBLEMS.values())
 
 
 def register(p: Paper) -> Paper:
-    """Add a paper object to the registry (it then behaves like a registered one)."""
+    """Add a paper object to the registry of this process (it then behaves like a declared one)."""
     if not isinstance(p, Paper):
-        raise TypeError(f"register() takes a sslab Paper, got {type(p).__name__}")
+        raise TypeError(f"register() takes a sslab.papers.Paper, got {type(p).__name__}")
     _LOADED[p.name] = p
+    _PROBLEMS.pop(p.name, None)
     return p
 
 
+def refresh() -> None:
+    """Forget what was discovered and loaded, so the entry points are read again."""
+    _DISCOVERED[0] = False
+    for d in (_SOURCES, _LOADED, _PROBLEMS):
+        d.clear()
+
+
 def experiments() -> dict[str, Experiment]:
-    """Every experiment of every registered paper, by name."""
+    """Every experiment of every paper, by name."""
     out: dict[str, Experiment] = {}
     for p in papers().values():
         for e in p.experiments:
@@ -73,15 +137,17 @@ def experiments() -> dict[str, Experiment]:
 
 def experiment(name: str) -> Experiment:
     """One experiment by name; a KeyError lists the valid names."""
-    if name in REGISTRY or name in _LOADED:  # the paper of the same name: no need to import the others
+    try:  # the paper of the same name first: no need to import the others
         for e in paper(name).experiments:
             if e.name == name:
                 return e
+    except KeyError:
+        pass
     exps = experiments()
     if name not in exps:
         raise KeyError(f"unknown experiment {name!r}; valid choices: {', '.join(sorted(exps))}")
     return exps[name]
 
 
-__all__ = ["REGISTRY", "papers", "paper", "register", "experiments", "experiment", "Paper", "Experiment", "Claim",
-           "Row", "Context", "DataModel", "Encoder"]
+__all__ = ["GROUP", "Source", "sources", "papers", "paper", "problems", "register", "refresh", "experiments",
+           "experiment", "Paper", "Experiment", "Claim", "Row", "Context", "DataModel", "Encoder"]

@@ -1,4 +1,4 @@
-"""The toy paper's figure: m_t over steps, every seed, with the closed form."""
+"""The paper's figure: m_t over steps, every seed, with the closed form."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def trajectory(records, path, m0: float, lr: float):
             ax.plot(m.step, theory.trajectory(m0, xbar, lr, m.step), color=THEORY_COLOR, lw=0.8,
                     label="closed form" if seed == records.seed.min() else None)
         ax.set_xlabel("GD step t")
-        ax.set_ylabel("m_t")
+        ax.set_ylabel("$m_t$")
         ax.legend()
-        suptitle(fig, f"Toy 2025 — GD on ½(m − x)² (η = {lr:g}): simulation and closed form")
+        suptitle(fig, f"toy2025 — GD on ½(m − x)² (η = {lr:g}): simulation and closed form")
     return save(fig, path)

@@ -3,5 +3,5 @@
 import numpy as np
 
 
-def trajectory(m0: float, xbar: float, lr: float, steps: np.ndarray) -> np.ndarray:
+def trajectory(m0: float, xbar: float, lr: float, steps) -> np.ndarray:
     return xbar + (m0 - xbar) * (1.0 - lr) ** np.asarray(steps, float)
