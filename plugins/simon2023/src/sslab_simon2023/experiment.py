@@ -20,7 +20,7 @@ from sslab.losses.vicreg import vicreg
 from sslab.papers import Experiment
 
 from . import data as data_mod
-from .losses import barlow_twins_kernel, barlow_twins_linear, cross_correlation, nt_xent_dot
+from .losses import barlow_twins_kernel, barlow_twins_linear, nt_xent_dot
 from .model import LinearEmbedding, embed, initial_matrix
 
 SEEDS = list(range(5))
@@ -148,4 +148,4 @@ EXPERIMENT = Experiment(
     figures=run_figures,
 )
 
-__all__ = ["EXPERIMENT", "SEEDS", "base", "problem", "host_inputs", "metrics", "cross_correlation"]
+__all__ = ["EXPERIMENT", "SEEDS", "base", "problem", "host_inputs", "metrics"]

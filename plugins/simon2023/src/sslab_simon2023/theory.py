@@ -42,11 +42,6 @@ class Prediction:
         return bool(np.all(self.lam0 < 0.5))
 
 
-def kernel(seed: int, data: GaussianPairs) -> tuple[np.ndarray, np.ndarray]:
-    """γ and V of the seed's Γ (spec §3), recomputed from the pairs in float64."""
-    return eigenmodes(contrastive_kernel(*sample_pairs(seed, data)))
-
-
 def predict(seed: int, data: GaussianPairs, model: LinearEmbedding, alpha: float) -> Prediction:
     """Effective initial eigenvalues and learned directions for W(0) = α W̃ (spec §5.2–§5.3)."""
     X1, X2 = sample_pairs(seed, data)
