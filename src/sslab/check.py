@@ -16,6 +16,7 @@ reason, never lost rows.
 from __future__ import annotations
 
 import io
+import json
 import os
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
@@ -136,6 +137,64 @@ def run_claim(claim: Claim, ctx: Context) -> ClaimResult:
     except Exception as e:  # noqa: BLE001 - reported as the claim's failure
         rows, error = [], f"{type(e).__name__}: {e}"
     return ClaimResult(claim, rows, time.time() - t0, error, compile_seconds() - c0)
+
+
+# --- claim tables as data -------------------------------------------------------------------------
+
+TABLE_FORMAT = 2  # the layout of `sslab check --json` (1: rows without rule, values and stat)
+
+
+def claim_table(results: list[ClaimResult], **meta: Any) -> dict[str, Any]:
+    """The whole claim table as JSON-able data: every claim, every row with its rule, statistic and per-seed
+    values (what ``sslab check --json`` writes and ``--compare`` reads)."""
+    return {"sslab_check": TABLE_FORMAT, **meta, "passed": sum(r.verdict == PASS for r in results),
+            "claims": [r.as_dict() for r in results]}
+
+
+def table_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat dict per row of a claim table (for CSV): claim key and verdict, the row's fields, its statistic
+    and its per-seed values as JSON text."""
+    out = []
+    for c in table.get("claims", []):
+        for i, r in enumerate(c.get("rows", [])):
+            stat = r.get("stat") or {}
+            out.append({"claim": c["key"], "claim_verdict": c.get("verdict", ""), "row": i, "group": r.get("group", ""),
+                        "criterion": r.get("criterion", ""), "measured": r.get("measured", ""),
+                        "predicted": r.get("predicted", ""), "verdict": r.get("verdict", ""), "rule": r.get("rule", ""),
+                        "statistic": stat.get("kind", ""), "value": stat.get("value"), "lo": stat.get("lo"),
+                        "hi": stat.get("hi"), "n": stat.get("n"), "values": json.dumps(r.get("values") or {})})
+    return out
+
+
+def compare_tables(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, str]]:
+    """What moved between two claim tables: claims added or removed, verdicts that changed, and rows whose
+    measured text, prediction, verdict or statistic changed (rows matched by group and criterion)."""
+    moved: list[dict[str, str]] = []
+    a = {c["key"]: c for c in old.get("claims", [])}
+    b = {c["key"]: c for c in new.get("claims", [])}
+    for key in [k for k in a if k not in b]:
+        moved.append({"claim": key, "what": "claim", "old": a[key].get("verdict", ""), "new": "(not run)"})
+    for key in [k for k in b if k not in a]:
+        moved.append({"claim": key, "what": "claim", "old": "(not run)", "new": b[key].get("verdict", "")})
+    for key in [k for k in b if k in a]:
+        if a[key].get("verdict") != b[key].get("verdict"):
+            moved.append({"claim": key, "what": "verdict", "old": a[key].get("verdict", ""),
+                          "new": b[key].get("verdict", "")})
+        old_rows = {(r.get("group", ""), r.get("criterion", "")): r for r in a[key].get("rows", [])}
+        new_rows = {(r.get("group", ""), r.get("criterion", "")): r for r in b[key].get("rows", [])}
+        for k in [k for k in old_rows if k not in new_rows]:
+            moved.append({"claim": key, "what": f"row removed: {' '.join(k).strip()}", "old": old_rows[k]["measured"],
+                          "new": ""})
+        for k in [k for k in new_rows if k not in old_rows]:
+            moved.append({"claim": key, "what": f"row added: {' '.join(k).strip()}", "old": "",
+                          "new": new_rows[k]["measured"]})
+        for k in [k for k in new_rows if k in old_rows]:
+            x, y = old_rows[k], new_rows[k]
+            label = " ".join(k).strip()
+            for f in ("verdict", "predicted", "measured"):
+                if x.get(f) != y.get(f):
+                    moved.append({"claim": key, "what": f"{label}: {f}", "old": str(x.get(f)), "new": str(y.get(f))})
+    return moved
 
 
 # --- selecting claims -----------------------------------------------------------------------------

@@ -117,7 +117,9 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
           runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
           report: Optional[Path] = typer.Option(None, "--report", help="also write an HTML report into this directory"),
           workers: Optional[int] = typer.Option(None, "--workers", help="processes running claims side by side, one XLA thread each (default: $SSLAB_CHECK_WORKERS or all cores; 1: in this process)"),
-          json_out: Optional[Path] = typer.Option(None, "--json", help="also write the whole claim table (every row) as JSON to this file")) -> None:
+          json_out: Optional[Path] = typer.Option(None, "--json", help="also write the whole claim table (every row, rule, statistic and per-seed value) as JSON"),
+          csv_out: Optional[Path] = typer.Option(None, "--csv", help="also write the claim table as CSV, one line per row"),
+          compare: Optional[Path] = typer.Option(None, "--compare", help="a claim table written earlier with --json: print what moved")) -> None:
     """Run claims and print claim, measured, predicted/bound and verdict; exit 1 if any claim fails."""
     from .check import Context, default_workers, optional_papers, run_claims, select
     from .engine.lanes import enable_compilation_cache
@@ -127,6 +129,7 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
         _fail(f"--size: invalid value {size!r}; valid choices: full, quick")
     if workers is not None and workers < 1:
         _fail(f"--workers: invalid value {workers}; must be ≥ 1")
+    old_table = _read_table(compare) if compare else None
     try:
         claims = select(target, report=report is not None)
     except KeyError as e:
@@ -157,8 +160,8 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
                   f"({n_workers} worker(s); claims' own times sum to {sum(r.seconds for r in results):.1f} s, "
                   f"of which compilation {sum(r.compile_seconds for r in results):.1f} s)"
                   + (f"; [bold red]failed: {', '.join(failed)}[/]" if failed else ""))
-    if json_out:
-        _write_json(json_out, results, wall, n_workers, size)
+    if json_out or csv_out or old_table is not None:
+        _write_tables(results, wall, n_workers, size, json_out, csv_out, old_table)
     if not target:
         for p in optional_papers():
             console.print(f"optional, not run: {p} (run with `sslab check {p}`)")
@@ -176,19 +179,70 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
     raise typer.Exit(1 if failed else 0)
 
 
-def _write_json(path: Path, results, wall: float, workers: int, size: str) -> None:
-    """The claim table as JSON: every claim with its verdict, times and rows (atomic write)."""
+def _read_table(path: Path) -> dict:
+    """A claim table written by ``check --json`` (for --compare); a one-line error if it cannot be used."""
+    import json
+    try:
+        table = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        _fail(f"--compare: cannot read a claim table from {path}: {getattr(e, 'strerror', None) or e}")
+    if not isinstance(table, dict) or not isinstance(table.get("claims"), list):
+        _fail(f"--compare: {path} is not a claim table written by `sslab check --json`")
+    return table
+
+
+def _write_tables(results, wall: float, workers: int, size: str, json_out: Optional[Path], csv_out: Optional[Path],
+                  old_table: Optional[dict]) -> None:
+    """--json, --csv (written atomically) and --compare (what moved since the old table)."""
     import json
     import platform
 
+    from .check import claim_table, compare_tables, table_rows
     from .store import atomic_write_text
-    doc = {"sslab_check": 1, "size": size, "workers": workers, "wall_seconds": wall, "machine": platform.machine(),
-           "passed": sum(r.verdict == "PASS" for r in results), "claims": [r.as_dict() for r in results]}
+    table = claim_table(results, size=size, workers=workers, wall_seconds=wall, machine=platform.machine(),
+                        processor=_cpu_model())
+    for path, text in ((json_out, lambda: json.dumps(table, indent=1, ensure_ascii=False) + "\n"),
+                       (csv_out, lambda: _csv_text(table_rows(table)))):
+        if path is None:
+            continue
+        try:
+            atomic_write_text(path, text())
+        except OSError as e:
+            _fail(f"cannot write {path}: {e.strerror or e}")
+        console.print(f"claim table: {path}", highlight=False)
+    if old_table is not None:
+        moved = compare_tables(old_table, table)
+        if not moved:
+            console.print("compared with the old table: nothing moved", highlight=False)
+            return
+        t = Table(title=f"What moved ({len(moved)})", title_justify="left")
+        for col in ("claim", "what", "old", "new"):
+            t.add_column(col, overflow="fold")
+        for m in moved:
+            t.add_row(m["claim"], m["what"], m["old"], m["new"])
+        console.print(t)
+
+
+def _csv_text(rows: list[dict]) -> str:
+    import csv
+    import io
+    buf = io.StringIO()
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return buf.getvalue()
+
+
+def _cpu_model() -> str:
     try:
-        atomic_write_text(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
-    except OSError as e:
-        _fail(f"--json: cannot write {path}: {e.strerror or e}")
-    console.print(f"claim table: {path}")
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+    return platform.processor()
 
 
 def _check_figures(ctx, results, outdir: Path) -> dict[str, list[Path]]:
@@ -291,6 +345,65 @@ def new(kind: str = typer.Argument(..., help="what to create: paper"),
     except OSError as e:
         _fail(f"cannot write {Path(directory) / name}: {e.strerror or e}")
     console.print(f"wrote {root}\nnext:  pip install -e {root}  &&  sslab check {name}", highlight=False)
+
+
+@app.command()
+def theory(target: str = typer.Argument(..., help="PAPER.OBJECT (e.g. yang2024.ssl_minimiser), or PAPER to list its objects"),
+           params: list[str] = typer.Argument(None, help="key=value keyword arguments; a comma list sweeps (tau=3,5,7)"),
+           as_json: bool = typer.Option(False, "--json", help="print the result(s) as JSON")) -> None:
+    """Evaluate a paper's public theory object (float64, no training), e.g. `sslab theory yang2024.ssl_minimiser tau=3,5,7`."""
+    import inspect
+    import itertools
+    import json
+
+    from .config import eval_number
+    from .papers import paper
+    from .store import jsonable
+    name, _, obj = target.partition(".")
+    try:
+        p = paper(name)
+    except KeyError as e:
+        _fail(e.args[0])
+    if not obj:
+        for key, fn in p.theory.items():
+            doc = (inspect.getdoc(fn) or "").splitlines()[0] if inspect.getdoc(fn) else ""
+            console.print(f"[bold]{name}.{key}[/]{inspect.signature(fn)}  {doc}", highlight=False)
+        if not p.theory:
+            console.print(f"{name} declares no theory objects")
+        return
+    if obj not in p.theory:
+        _fail(f"unknown theory object {target!r}; valid choices: {', '.join(f'{name}.{k}' for k in p.theory) or '(none)'}")
+    fn = p.theory[obj]
+    sig = inspect.signature(fn)
+    axes: dict[str, list] = {}
+    for item in params or []:
+        key, eq, raw = item.partition("=")
+        if not eq or not key:
+            _fail(f"argument {item!r} is not key=value")
+        if key not in sig.parameters:
+            _fail(f"{target}: unknown parameter {key!r}; valid choices: {', '.join(sig.parameters) or '(none)'}")
+        values = []
+        for v in raw.split(","):
+            try:
+                x = eval_number(v)
+                values.append(int(x) if v.strip().lstrip("-").isdigit() else x)
+            except ValueError:
+                values.append(v.strip())
+        axes[key] = values
+    out = []
+    for combo in itertools.product(*axes.values()):
+        kwargs = dict(zip(axes, combo))
+        try:
+            value = fn(**kwargs)
+        except (TypeError, ValueError) as e:
+            _fail(f"{target}({', '.join(f'{k}={v}' for k, v in kwargs.items())}): {e}")
+        out.append({"params": kwargs, "value": jsonable(value)})
+    if as_json:
+        print(json.dumps(out[0] if len(out) == 1 and not axes else out, indent=1, ensure_ascii=False))
+        return
+    for o in out:
+        console.print(f"[bold]{target}[/]({', '.join(f'{k}={v}' for k, v in o['params'].items())})", highlight=False)
+        console.print(o["value"])
 
 
 @app.command()

@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 
 __all__ = [
     "RunStore", "RunHandle", "new_run_id", "canonical_json", "config_hash",
-    "atomic_write_bytes", "atomic_write_text", "mean_std", "BASE_COLUMNS", "STATUSES",
+    "atomic_write_bytes", "atomic_write_text", "mean_std", "BASE_COLUMNS", "STATUSES", "jsonable",
 ]
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,9 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, datetime):
         return obj.isoformat()
     raise TypeError(f"value of type {type(obj).__name__} is not JSON-serialisable: {obj!r}")
+
+
+jsonable = _jsonable  # public name: configs, dataclasses and numpy values as plain JSON types
 
 
 def canonical_json(obj: Any) -> str:

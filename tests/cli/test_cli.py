@@ -64,3 +64,48 @@ def test_optional_papers_run_only_when_named():
     assert [c.paper for c in select("wenli2021_digits")] == ["wenli2021_digits"] * 2
     r = runner.invoke(app, ["list", "claims"])
     assert "wenli2021_digits.P" in r.output and "optional" in r.output
+
+
+def test_check_json_csv_and_compare_round_trip(tmp_path):
+    """--json writes every row with its rule and statistic; --compare against it says nothing moved; a doctored
+    old table shows exactly the row that changed; an unreadable table is a one-line error."""
+    import csv
+    import json
+
+    a, c = tmp_path / "a.json", tmp_path / "a.csv"
+    r = runner.invoke(app, ["check", "yang2024.C1", "--workers", "1", "--runs", str(tmp_path / "runs"),
+                            "--json", str(a), "--csv", str(c)])
+    assert r.exit_code == 0, r.output
+    table = json.loads(a.read_text())
+    (claim,) = table["claims"]
+    assert claim["key"] == "yang2024.C1" and claim["verdict"] == "PASS" and table["passed"] == 1
+    assert claim["rows"][0]["rule"] and claim["rows"][0]["stat"]["kind"] == "value"
+    lines = list(csv.DictReader(c.open()))
+    assert len(lines) == len(claim["rows"]) and lines[0]["claim"] == "yang2024.C1"
+    r = runner.invoke(app, ["check", "yang2024.C1", "--workers", "1", "--runs", str(tmp_path / "runs"),
+                            "--compare", str(a)])
+    assert r.exit_code == 0 and "nothing moved" in r.output
+    claim["rows"][0]["measured"] = "9.9999"
+    claim["verdict"] = "FAIL"
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps(table))
+    r = runner.invoke(app, ["check", "yang2024.C1", "--workers", "1", "--runs", str(tmp_path / "runs"),
+                            "--compare", str(b)])
+    assert r.exit_code == 0 and "What moved (2)" in r.output and "9.9999" in r.output
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    r = runner.invoke(app, ["check", "yang2024.C1", "--compare", str(tmp_path / "bad.json")])
+    assert r.exit_code == 2 and "not a claim table" in r.output
+
+
+def test_theory_objects_are_public(tmp_path):
+    import json
+
+    r = runner.invoke(app, ["theory", "yang2024"])
+    assert r.exit_code == 0 and "yang2024.ssl_minimiser" in r.output
+    r = runner.invoke(app, ["theory", "yang2024.ssl_minimiser", "tau=5,7", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert [o["params"]["tau"] for o in out] == [5, 7]
+    assert abs(out[1]["value"]["a"] - 3.816) < 0.01  # spec C1: a* = 3.816 at τ = 7
+    r = runner.invoke(app, ["theory", "yang2024.ssl_minimiser", "nope=1"])
+    assert r.exit_code == 2 and "valid choices" in r.output

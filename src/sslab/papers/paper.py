@@ -107,7 +107,12 @@ class Context(Protocol):
 
 @dataclass
 class Row:
-    """One criterion of a claim: measured value, predicted value or bound, verdict."""
+    """One criterion of a claim: what was measured, the prediction or bound, the verdict, and how it was decided.
+
+    ``rule`` states the decision rule ("every seed < 0.05", "|seed mean − a*| < 0.15", "≥ 4/5 seeds");
+    ``stat`` the statistic and its uncertainty (e.g. ``{"kind": "mean", "value", "lo", "hi", "n", "method"}``);
+    ``values`` the per-seed (or per-item) numbers behind it. Build rows with :mod:`sslab.papers.rows`.
+    """
 
     claim: str
     criterion: str
@@ -115,10 +120,14 @@ class Row:
     predicted: str
     verdict: str
     group: str = ""  # e.g. the data-noise mode
+    rule: str = ""
+    values: dict[str, float] = dataclasses.field(default_factory=dict)
+    stat: dict[str, Any] | None = None
 
-    def as_dict(self) -> dict[str, str]:
-        return {"claim": self.claim, "group": self.group, "criterion": self.criterion,
-                "measured": self.measured, "predicted": self.predicted, "verdict": self.verdict}
+    def as_dict(self) -> dict[str, Any]:
+        return {"claim": self.claim, "group": self.group, "criterion": self.criterion, "measured": self.measured,
+                "predicted": self.predicted, "verdict": self.verdict, "rule": self.rule, "stat": self.stat,
+                "values": self.values}
 
 
 @dataclass(frozen=True)
@@ -197,7 +206,8 @@ class Paper:
 
     ``name`` prefixes its claim keys (``yang2024.C5``); ``figures(ctx, outdir)`` draws the check report's
     figures from the claims' runs; ``optional`` papers run only when named (``sslab check NAME``);
-    ``data_models`` and ``encoders`` are what it offers to composition.
+    ``data_models`` and ``encoders`` are what it offers to composition; ``theory`` names its public theory
+    objects, functions of keyword parameters (``sslab theory NAME.OBJECT key=value``).
     """
 
     name: str
@@ -209,6 +219,7 @@ class Paper:
     optional: bool = False
     data_models: tuple[DataModel, ...] = ()
     encoders: tuple[Encoder, ...] = ()
+    theory: dict[str, Callable[..., Any]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ids = [c.id for c in self.claims]

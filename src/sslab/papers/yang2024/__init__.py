@@ -9,7 +9,7 @@ order and a per-point reference loop), :mod:`.theory` (the L̃ and SL minimisers
 """
 
 from ..paper import Paper
-from . import claims, compose, experiment
+from . import claims, compose, experiment, theory
 
 PAPER = Paper(
     name="yang2024",
@@ -20,6 +20,8 @@ PAPER = Paper(
     figures=claims.figures,
     data_models=(compose.DATA_MODEL,),
     encoders=(compose.ENCODER,),
+    theory={"ssl_minimiser": theory.ssl_minimiser, "sl_minimiser": theory.sl_minimiser,
+            "mechanism": theory.mechanism, "tau_sweep": theory.tau_sweep},
 )
 
 __all__ = ["PAPER"]
