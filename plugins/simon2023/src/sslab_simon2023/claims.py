@@ -54,9 +54,13 @@ def bt_run(ctx: Context, init: str = "random"):
     return ctx.run(P, [*_seeds(ctx)] + ([f"model.init={init}"] if init != "random" else []))
 
 
+#: C4 at quick size (spec §7 C4): shorter runs, and SimCLR's 2n × 2n similarity matrix on n = 200 pairs
+QUICK = {"simclr": ["train.steps=400", "data.n=200"], "vicreg": ["train.steps=8000"]}
+
+
 def method_run(ctx: Context, method: str):
     """SimCLR or VICReg in the same setting (C4)."""
-    return ctx.run(P, [f"method={method}", *_seeds(ctx)])
+    return ctx.run(P, [f"method={method}", *_seeds(ctx)] + (QUICK[method] if ctx.quick else []))
 
 
 def sweep_run(ctx: Context):
@@ -96,8 +100,15 @@ def per_lane(ctx: Context, results, prefix: str = "lam"):
 
 
 def _ci(values, digits: int = 3) -> str:
+    """"mean ± 95% t-CI half-width" over seeds."""
     m, h = ms.mean_ci(values)
     return f"{fmt(m, digits)} ± {fmt(h, digits)}"
+
+
+def _cis(table, digits: int = 3, sep: str = "; ") -> str:
+    """_ci of each column of a (seeds × k) table."""
+    table = np.asarray(table, float)
+    return sep.join(_ci(table[:, j], digits) for j in range(table.shape[1]))
 
 
 # --- C1 -------------------------------------------------------------------------------------------
@@ -153,11 +164,10 @@ def c2(ctx: Context) -> list[Row]:
     for j, v in rel.items():
         rows.append(per_seed("C2", f"step {j + 1}: |t{j + 1}^sim / t{j + 1} − 1| (worst of {n} seeds)", v, "<", 0.02))
     t_sim, t_th, sep = np.array(t_sim), np.array(t_th), np.array(sep)
-    rows.append(report("C2", f"step times t_j = η·step at λ_j = 1/2 (mean ± 95% t-CI over {n} seeds)",
-                       "sim: " + "; ".join(_ci(t_sim[:, j]) for j in range(model.d)),
-                       "closed form: " + "; ".join(_ci(t_th[:, j]) for j in range(model.d))))
-    rows.append(report("C2", f"separation of successive steps (t_{{j+1}} − t_j)·8γ_{{j+1}} in step widths (mean over {n} seeds)",
-                       ", ".join(fmt(float(v), 2) for v in sep.mean(0)), "≫ 1: well-separated steps"))
+    rows.append(report("C2", f"step times t_j = η·step at λ_j = 1/2 (mean ± 95% t-CI over {n} seeds; report-only)",
+                       "sim: " + _cis(t_sim), "closed form: " + _cis(t_th)))
+    rows.append(report("C2", f"separation of successive steps (t_{{j+1}} − t_j)·8γ_{{j+1}} in step widths "
+                             f"(mean ± 95% t-CI over {n} seeds)", _cis(sep, 2), "≫ 1: well-separated steps (report-only)"))
     return rows
 
 
@@ -184,9 +194,8 @@ def c3(ctx: Context) -> list[Row]:
         per_seed("C3", f"‖WᵀW − V_dΓ_d⁻¹V_dᵀ‖_F / ‖V_dΓ_d⁻¹V_dᵀ‖_F: W = UΓ_d^(−1/2)V_dᵀ (worst of {n} seeds)", gram, "<", 0.05),
         per_seed("C3", f"finite-α residual (§5.4, our extension): |sin θ / predicted − 1| (worst of {n} seeds)",
                  sin_ratio, "<", 0.2),
-        report("C3", f"sin θ_max measured vs §5.4 prediction (mean over {n} seeds)",
-               f"{fmt(float(np.mean(list(sin.values()))))} vs {fmt(float(np.mean(list(pred_sin.values()))))}",
-               "→ 0 as α → 0 (∝ α^(1 − γ_{d+1}/γ_d))"),
+        report("C3", f"sin θ_max: measured vs §5.4 prediction (mean ± 95% t-CI over {n} seeds)",
+               f"{_ci(sin.values(), 4)} vs {_ci(pred_sin.values(), 4)}", "→ 0 as α → 0 (∝ α^(1 − γ_{d+1}/γ_d)); report-only"),
     ]
 
 
@@ -231,11 +240,11 @@ def c4(ctx: Context) -> list[Row]:
                    "; ".join(_ci(s["t"][:, j]) for j in range(d)), FIGURES_ONLY, label),
             report("C4", f"seeds learning the modes in Γ's order (q_1 first … q_{d} last)",
                    f"{int(s['ordered'].sum())}/{len(s['ordered'])}", FIGURES_ONLY, label),
-            report("C4", f"loss at start, on the {d - 1} plateaus between steps, at the end (mean over {n} seeds)",
-                   " → ".join(fmt(float(v), 3) for v in [s["start"].mean(), *s["plateaus"].mean(0), s["end"].mean()]),
-                   FIGURES_ONLY, label),
-            report("C4", f"final eigenvalues λ_1..λ_{d} of C (mean over {n} seeds)",
-                   ", ".join(fmt(float(v), 3) for v in s["final"].mean(0)), FIGURES_ONLY, label),
+            report("C4", f"loss at start → on the {d - 1} plateaus between steps → at the end "
+                         f"(mean ± 95% t-CI over {n} seeds)",
+                   _cis(np.column_stack([s["start"], s["plateaus"], s["end"]]), 3, " → "), FIGURES_ONLY, label),
+            report("C4", f"final eigenvalues λ_1..λ_{d} of C (mean ± 95% t-CI over {n} seeds)",
+                   _cis(s["final"], 3), FIGURES_ONLY, label),
         ]
     return rows
 
@@ -268,12 +277,13 @@ def c5(ctx: Context) -> list[Row]:
                                     "strictly decreasing in α (decided on the means; 95% CIs below)",
                                     means.to_list(), [f"α={a:g}" for a in means.index]))
     for a, g in tab.groupby("alpha"):
-        th_text = f"closed form {_ci(g.S_th)}" if g.small.all() else "closed form: n/a (not small: some λ_j(0) ≥ 1/2)"
+        th_text = (f"closed form {_ci(g.S_th)}; report-only" if g.small.all()
+                   else "closed form: n/a (not small: some λ_j(0) ≥ 1/2); report-only")
         rows.append(report("C5", f"α={a:g}: S^sim (mean ± 95% t-CI over {n} seeds)", _ci(g.S_sim), th_text))
-        rows.append(report("C5", f"α={a:g}: sin θ_max of W(T), measured vs §5.4 prediction (mean over {n} seeds)",
-                           f"{fmt(float(g.sin_sim.mean()))} vs "
-                           f"{fmt(float(g.sin_th.mean())) if g.small.all() else 'n/a'}",
-                           "grows with α (∝ α^(1 − γ_{d+1}/γ_d) while small)"))
+        rows.append(report("C5", f"α={a:g}: sin θ_max of W(T), measured vs §5.4 prediction "
+                                 f"(mean ± 95% t-CI over {n} seeds)",
+                           f"{_ci(g.sin_sim, 4)} vs {_ci(g.sin_th, 4) if g.small.all() else 'n/a'}",
+                           "grows with α (∝ α^(1 − γ_{d+1}/γ_d) while small); report-only"))
     return rows
 
 

@@ -63,12 +63,12 @@ def trajectory_figure(records: pd.DataFrame, plan_config: dict, path) -> Path:
         fig, axes = new_figure(1, 3, figsize=(14.0, 5.0))
         ax = axes[0, 0]
         m, h = _band(L)
-        ax.plot(t, m, color="C7", label=f"simulation: mean ± 95% CI over {n} seeds")
+        ax.plot(t, m, color="C7", label=f"simulation, mean ± 95% CI ({n} seeds)")
         ax.fill_between(t, m - h, m + h, color="C7", alpha=BAND_ALPHA, lw=0)
-        ax.plot(t, L_th, "--", color=THEORY_COLOR, lw=1.2, label="closed form Σ_j (1 − λ_j)², mean over seeds")
+        ax.plot(t, L_th, "--", color=THEORY_COLOR, lw=1.2, label="closed form Σ(1 − λ_j)², seed mean")
         for j, tj in enumerate(t_steps):
             ax.axvline(tj, color=MODE_COLORS[j], ls=":", lw=1.2,
-                       label="closed-form step times t_j (mean)" if j == 0 else None)
+                       label="closed-form step times t_j" if j == 0 else None)
         ax.set_xlabel("effective time t = η · step")
         ax.set_ylabel("loss ‖C − I‖²_F")
         ax.set_title("(A) loss")
@@ -184,12 +184,13 @@ def phase_figure(records: pd.DataFrame, plan_config: dict, path) -> Path:
         ax.set_ylabel("log10 initialisation scale α")
         ax.set_yticks(la)
         ax.set_title("(A) loss over time and initialisation scale")
-        ax.legend(loc="lower right", facecolor="0.3", labelcolor="white", framealpha=0.8)
+        ax.legend(loc="upper right", facecolor="0.3", labelcolor="white", framealpha=0.8)
         ax = axes[0, 1]
         ms_, hs = zip(*[ms.mean_ci(s) for s in S_sim])
         ax.errorbar(alphas, ms_, yerr=hs, marker="o", capsize=3, color="C0",
                     label=f"simulation: mean ± 95% CI over {n} seeds")
-        ax.plot(alphas, S_th, "s--", color=THEORY_COLOR, ms=4, lw=1.2, label="closed form (spec §5.5), where α is small")
+        ax.plot(alphas, S_th, "s--", color=THEORY_COLOR, ms=4, lw=1.2, zorder=3,
+                label="closed form (spec §5.5, mean over seeds), where α is small")
         ax.axhline(0.0, color="0.5", lw=0.8)
         ax.set_xscale("log")
         ax.set_xlabel("initialisation scale α")
