@@ -142,8 +142,10 @@ def methods_figure(runs: dict[str, tuple[pd.DataFrame, dict]], path) -> Path:
             ax.set_ylabel("eigenvalues of C (log scale)")
             ax.set_title(f"{labels.get(method, method)}: eigenvalues of C")
             ax.legend(loc="lower right", ncols=2, title=f"geometric mean ± 95% CI, {n} seeds")
-        suptitle(fig, f"{PAPER} — the same linear model f(x) = Wx from α = 1e-3 with SimCLR and VICReg: "
-                      "stepwise loss and eigenvalues (no closed form; the paper shows these for ResNets)")
+        alphas = sorted({_sections(pc)[1].init_scale for _, pc in runs.values()})
+        suptitle(fig, f"{PAPER} — the same linear model f(x) = Wx from α = {', '.join(f'{a:g}' for a in alphas)} "
+                      f"with {' and '.join(labels.get(m, m).split(' (')[0] for m in runs)}: loss and eigenvalues "
+                      "(no closed form; the paper shows these curves for ResNets)")
     return save(fig, path)
 
 
