@@ -107,3 +107,14 @@ def test_measured_crossing_and_interference_helpers():
     assert ms.interference(t, lam) == pytest.approx(0.0)
     m, h = ms.mean_ci([1.0, 2.0, 3.0])
     assert m == 2.0 and h == pytest.approx(4.302653 * 1.0 / np.sqrt(3), rel=1e-5)
+
+
+def test_public_theory_objects(paper):
+    """`sslab theory simon2023.NAME`: the paper's declared closed forms agree with the module's."""
+    assert set(paper.theory) == {"steps", "sharpness", "residual"}
+    steps = paper.theory["steps"](seed=2, alpha=1e-4)
+    p = th.predict(2, DATA, LinearEmbedding(), 1e-4)
+    np.testing.assert_allclose(steps["step_times"], th.step_times(p))
+    assert steps["small"] and paper.theory["sharpness"](seed=2, alpha=1e-4) == th.sharpness(p)
+    assert paper.theory["residual"](seed=2, alpha=1e-4) == th.subspace_distance(p)
+    assert paper.theory["steps"](seed=2, alpha=1e-4, init="aligned")["lam0"] == pytest.approx(p.gamma[:4] * 1e-8)

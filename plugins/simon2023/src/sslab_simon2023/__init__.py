@@ -9,7 +9,7 @@ Read in order: :mod:`.data` (positive pairs, Γ), :mod:`.model` (f(x) = Wx, init
 
 from sslab.papers import Paper
 
-from . import claims, experiment
+from . import claims, experiment, theory
 
 PAPER = Paper(
     name="simon2023",
@@ -18,6 +18,7 @@ PAPER = Paper(
     experiments=(experiment.EXPERIMENT,),
     claims=tuple(claims.CLAIMS),
     figures=claims.figures,
+    theory=theory.PUBLIC,
 )
 
 __all__ = ["PAPER"]

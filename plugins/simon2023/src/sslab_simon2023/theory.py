@@ -123,3 +123,24 @@ def residual(p: Prediction) -> np.ndarray:
 def subspace_distance(p: Prediction) -> float:
     """sin θ_max between the final row space of W and span(v_1..v_d): ‖diag(√γ_j) R‖₂ to first order (§5.4)."""
     return float(np.linalg.norm(np.sqrt(p.gamma[: p.d])[:, None] * residual(p), 2))
+
+
+# --- public theory objects (``sslab theory simon2023.NAME key=value``), at the spec's default data and model ---
+
+def closed_form_steps(seed: int = 0, alpha: float = 1e-3, init: str = "random") -> dict:
+    """γ_j, effective λ_j(0) and step times t_j of modes j = 1..d for one seed and α (spec §5.2–5.3)."""
+    p = predict(int(seed), GaussianPairs(), LinearEmbedding(init=init), float(alpha))
+    return {"gamma": p.gamma[: p.d], "lam0": p.lam0, "step_times": step_times(p), "small": p.small}
+
+
+def closed_form_sharpness(seed: int = 0, alpha: float = 1e-3) -> float:
+    """Step sharpness S = −log10 max_j λ_{j+1}(t_j) (spec §5.5); NaN outside the small regime."""
+    return sharpness(predict(int(seed), GaussianPairs(), LinearEmbedding(), float(alpha)))
+
+
+def closed_form_residual(seed: int = 0, alpha: float = 1e-3) -> float:
+    """sin θ_max between the final row space of W and the top-d eigenspace of Γ at finite α (spec §5.4)."""
+    return subspace_distance(predict(int(seed), GaussianPairs(), LinearEmbedding(), float(alpha)))
+
+
+PUBLIC = {"steps": closed_form_steps, "sharpness": closed_form_sharpness, "residual": closed_form_residual}
