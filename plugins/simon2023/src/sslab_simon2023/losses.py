@@ -24,7 +24,7 @@ def barlow_twins_linear(z1: jax.Array, z2: jax.Array) -> jax.Array:
     Returns:
       Σ_j (1 − C_jj)² + Σ_{j≠k} C_jk²: Barlow Twins with λ = 1 and no batch normalisation.
     References:
-      Simon et al. 2023, §3 (the simplified Barlow Twins loss); spec simon2023 §3.
+      Simon et al. 2023 (the simplified Barlow Twins loss of the linear model); spec simon2023 §3.
     Example:
       >>> barlow_twins_linear(jnp.zeros((8, 3)), jnp.zeros((8, 3)))  # d = 3 at collapse
     """
