@@ -100,7 +100,7 @@ def per_lane(ctx: Context, results, prefix: str = "lam"):
 
 
 def _ci(values, digits: int = 3) -> str:
-    """"mean ± 95% t-CI half-width" over seeds."""
+    """Seed mean ± half-width of its 95% t-interval, as text."""
     m, h = ms.mean_ci(values)
     return f"{fmt(m, digits)} ± {fmt(h, digits)}"
 
