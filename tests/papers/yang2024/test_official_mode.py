@@ -64,3 +64,37 @@ def test_official_sl_matches_reference():
 def test_official_mode_seeds_differ():
     res = run()
     assert not np.array_equal(res.params["W"][0], res.params["W"][1])
+
+
+# --- official mode's η follows n (spec §4: η·n = 0.1, the same update as lr 0.1 on the mean loss) ---------
+
+@pytest.mark.parametrize("n, eta", [(100, 1e-3), (1000, 1e-4), (400, 2.5e-4)])
+def test_official_eta_is_derived_from_n(n, eta):
+    for method in ("ssl", "sl"):
+        c = EXPERIMENT.plan(["mode=official", f"method={method}", f"data.n={n}", "seed=0"]).points()[0]
+        assert c.optim.lr == pytest.approx(eta, rel=1e-15) and c.optim.lr * n == pytest.approx(0.1, rel=1e-15)
+    # paper mode keeps lr 0.1 on the mean loss at any n
+    assert EXPERIMENT.plan([f"data.n={n}", "seed=0"]).points()[0].optim.lr == 0.1
+
+
+def test_explicit_lr_wins_in_official_mode():
+    c = EXPERIMENT.plan(["mode=official", "data.n=1000", "optim.lr=0.002", "seed=0"]).points()[0]
+    assert c.optim.lr == 0.002
+    cs = EXPERIMENT.plan(["mode=official", "data.n=100,1000", "seed=0"]).points()
+    assert [(c.data.n, c.optim.lr) for c in cs] == [(100, 1e-3), (1000, 1e-4)]
+
+
+def test_official_mode_at_n_1000_matches_reference_with_eta_0p1_over_n():
+    """`mode=official data.n=1000` trains with η = 1e-4 (not 1e-3): the engine equals the per-point loop at η = 1e-4
+    and differs from it at η = 1e-3."""
+    T3, n = 3, 1000
+    plan = EXPERIMENT.plan(["mode=official", f"data.n={n}", "seed=0", f"train.steps={T3}", "train.log_every=1"])
+    res = run_lanes(plan.points(), EXPERIMENT.problem)
+    ref = ssl_loop(0, T=T3, n=n, eta=0.1 / n)
+    assert np.abs(res.params["W"][0] - ref[-1]).max() < TOL
+    wrong = ssl_loop(0, T=T3, n=n, eta=1e-3)
+    assert np.abs(res.params["W"][0] - wrong[-1]).max() > 1e-4
+    plan = EXPERIMENT.plan(["mode=official", "method=sl", f"data.n={n}", "seed=0", f"train.steps={T3}"])
+    res = run_lanes(plan.points(), EXPERIMENT.problem)
+    W_ref, F_ref = sl_loop(0, T=T3, n=n, eta=0.1 / n)
+    assert max(np.abs(res.params["W"][0] - W_ref[-1]).max(), np.abs(res.params["F"][0] - F_ref[-1]).max()) < TOL

@@ -335,3 +335,77 @@ def test_C6_sl_minimiser_structure(sl_min):
     # the gradient vanishes (independent check by finite differences of the loss)
     g_fd = _fd_grad(lambda t: y.sl_population_loss(t, TAU, 1 / 800, 1 / 800), th)
     assert np.max(np.abs(g_fd)) < 1e-7
+
+
+# ---------------------------------------------------------------- public theory objects (issue 19)
+
+
+def test_ssl_minimiser_carries_its_exact_hessian_and_both_neurons(ssl_min):
+    m = ssl_min
+    # the matrix is the exact Hessian at W*, checked against finite differences of the exact gradient
+    H_fd = _fd_jac(lambda w: y.Ltilde_grad(w.reshape(2, D), TAU, ALPHA), m.W)
+    np.testing.assert_allclose(m.hessian, H_fd, atol=1e-7)
+    np.testing.assert_allclose(m.hessian, m.hessian.T, atol=0)
+    np.testing.assert_allclose(np.sort(np.linalg.eigvalsh(m.hessian)), m.hessian_eigs, rtol=1e-12)
+    assert len(m.neurons) == 2
+    for k, nk in enumerate(m.neurons):
+        assert nk["w_e1"] == m.W[k, 0] and nk["w_e2"] == m.W[k, 1]
+        assert nk["b"] == pytest.approx(TAU * m.W[k, 1], rel=1e-15)
+        assert nk["r"] == pytest.approx(abs(m.W[k, 1]) / np.linalg.norm(m.W[k]), rel=1e-15)
+    # spec §5.1: the neurons are mirror images in e1 (w2·e1 = −w1·e1), equal in e2
+    assert m.neurons[1]["w_e1"] == pytest.approx(-m.neurons[0]["w_e1"], abs=1e-8)
+    assert m.neurons[1]["b"] == pytest.approx(m.neurons[0]["b"], abs=1e-8)
+
+
+def test_sl_minimiser_carries_its_hessian(sl_min):
+    H = sl_min.hessian
+    assert H.shape == (6, 6)
+    H_fd = _fd_jac(lambda th: y.sl_population_grad(th, TAU, ALPHA, ALPHA), sl_min.theta)
+    np.testing.assert_allclose(H, H_fd, atol=1e-6)
+    np.testing.assert_allclose(np.sort(np.linalg.eigvalsh(H)), sl_min.hessian_eigs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_same_sign_point_is_a_strict_minimum(ssl_min, sign):
+    p = y.same_sign_point(sign=sign)
+    assert np.all(p["W"][:, 0] == sign * ssl_min.a) and np.all(p["W"][:, 2:] == 0)
+    # by separability each row is at a critical point of its own neuron's objective (spec §5.1)
+    assert np.max(np.abs(p["grad"])) < 1e-8
+    assert p["hessian_eigs"][0] > 0
+    np.testing.assert_allclose(np.sort(np.linalg.eigvalsh(p["hessian"])), p["hessian_eigs"], rtol=1e-12)
+    with pytest.raises(ValueError, match="sign"):
+        y.same_sign_point(sign=0)
+
+
+def test_theory_cli_json_is_full_precision_with_both_neurons_and_hessian():
+    """`sslab theory yang2024.ssl_minimiser tau=3,5,7 --json`: one entry per τ, every float at full precision."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from sslab.cli import app
+
+    r = CliRunner().invoke(app, ["theory", "yang2024.ssl_minimiser", "tau=3,5,7", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert [o["params"]["tau"] for o in out] == [3, 5, 7]
+    for o in out:
+        m = y.ssl_minimiser(tau=float(o["params"]["tau"]))
+        v = o["value"]
+        assert np.array_equal(np.array(v["W"]), m.W)  # bit-for-bit: JSON floats round-trip exactly
+        assert np.array_equal(np.array(v["hessian"]), m.hessian) and np.array(v["hessian"]).shape == (2 * D, 2 * D)
+        assert np.array_equal(np.array(v["hessian_eigs"]), m.hessian_eigs)
+        assert len(v["neurons"]) == 2 and v["neurons"][1]["w_e1"] == m.W[1, 0]
+
+
+def test_official_reference_theory_object_is_the_c11_loop():
+    from sslab.papers.yang2024.official import official_reference, sl_loop, ssl_loop
+
+    ref = official_reference(seed=1, condition=1, T=3)
+    assert ref["eta"] == 1e-3  # 0.1/n at n = 100 (spec §4)
+    np.testing.assert_array_equal(ref["W"], ssl_loop(1, condition=1, T=3))
+    sl = official_reference(seed=2, method="sl", T=3, n=200)
+    assert sl["eta"] == pytest.approx(5e-4)
+    W, F = sl_loop(2, T=3, n=200, eta=5e-4)
+    np.testing.assert_array_equal(sl["W"], W)
+    np.testing.assert_array_equal(sl["F"], F)

@@ -9,7 +9,7 @@ order and a per-point reference loop), :mod:`.theory` (the L̃ and SL minimisers
 """
 
 from ..paper import Paper
-from . import claims, compose, experiment, theory
+from . import claims, compose, experiment, official, theory
 
 PAPER = Paper(
     name="yang2024",
@@ -20,8 +20,11 @@ PAPER = Paper(
     figures=claims.figures,
     data_models=(compose.DATA_MODEL,),
     encoders=(compose.ENCODER,),
+    # every object a claim measures outside a training run (C1, C6, C7, C9, C11), float64 and public:
+    # `sslab theory yang2024.OBJECT key=value --json`
     theory={"ssl_minimiser": theory.ssl_minimiser, "sl_minimiser": theory.sl_minimiser,
-            "mechanism": theory.mechanism, "tau_sweep": theory.tau_sweep},
+            "mechanism": theory.mechanism, "same_sign_point": theory.same_sign_point,
+            "tau_sweep": theory.tau_sweep, "official_reference": official.official_reference},
 )
 
 __all__ = ["PAPER"]

@@ -5,8 +5,8 @@ Setup (spec §1–§4): x = y·e1 + τ·z·e2 + ρ·ξ in d = 10, n = d² points
 SSL: f_W(x) = σ(Wx) with two neurons, two Gaussian views per point per step, loss
 −(1/n)Σ⟨σ(Wx̃¹), σ(Wx̃²)⟩ + α‖W‖², full-batch GD, lr 0.1, T = 4000, initialisation condition 0 or 1.
 SL: ŷ = σ(Fᵀσ(W x)), mean BCE + β‖W‖² + γ‖F‖², Gauss–Seidel GD (W then F), T = 8000.
-Modes: ``paper`` (mean loss, lr 0.1, float32) and ``official`` (summed loss, η = 0.001, scalar data
-noise, NumPy legacy RNG in the official draw order, float64).
+Modes: ``paper`` (mean loss, lr 0.1, float32) and ``official`` (summed loss, η = 0.1/n — 0.001 at the
+default n = 100 — scalar data noise, NumPy legacy RNG in the official draw order, float64).
 """
 
 from __future__ import annotations
@@ -51,12 +51,26 @@ class BCELoss(Section):
 LOSS_FNS = {"alignment": alignment, "bce": bce_with_logits}
 
 
+PAPER_LR = 0.1  # spec §1, §4: lr on the mean loss; official mode's η on the summed loss is PAPER_LR / n
+
+
 @dataclass
-class YangConfig(RunConfig):
-    """A Yang et al. 2024 run: ``method`` ssl | sl and ``mode`` paper | official (spec §4)."""
+class YangConfig(RunConfig, Section):
+    """A Yang et al. 2024 run: ``method`` ssl | sl and ``mode`` paper | official (spec §4).
+
+    Also a :class:`Section`, so that :meth:`resolve` sees the whole run: in official mode an unset ``optim.lr``
+    becomes η = 0.1/n for the run's ``data.n`` (spec §4; 0.001 at n = 100); an explicit ``optim.lr=`` wins.
+    """
 
     method: Literal["ssl", "sl"] = param("ssl", doc="ssl: two-neuron sigmoid SSL; sl: supervised baseline")
-    mode: Literal["paper", "official"] = param("paper", doc="paper: mean loss, lr 0.1; official: the scripts' summed loss, η = 0.001")
+    mode: Literal["paper", "official"] = param(
+        "paper", doc="paper: mean loss, lr 0.1; official: the scripts' summed loss, η = 0.1/n (0.001 at n = 100)")
+
+    def resolve(self) -> "YangConfig":
+        if self.optim.lr is None:
+            lr = PAPER_LR / self.data.n if self.train.reduction == "sum" else PAPER_LR
+            return replace(self, optim=replace(self.optim, lr=lr))
+        return self
 
 
 def _check(cfg: YangConfig) -> None:
@@ -92,7 +106,8 @@ def base(method: str = "ssl", mode: str = "paper") -> YangConfig:
         data=data,
         model=model_mod.YangSSL() if ssl else model_mod.YangSL(),
         loss=AlignmentLoss() if ssl else BCELoss(),
-        optim=OptimConfig(name="gd", lr=1e-3 if official else 0.1),
+        # official: lr unset, resolved to η = 0.1/n once data.n is known (YangConfig.resolve; spec §4)
+        optim=OptimConfig(name="gd", lr=None if official else PAPER_LR),
         train=train,
         method=method,
         mode=mode,

@@ -29,6 +29,9 @@ class YangSL(Section):
     beta: float = param(1 / 800, lane=True, check=nonnegative, doc="L2 coefficient β on W^SL")
     gamma: float = param(1 / 800, lane=True, check=nonnegative, doc="L2 coefficient γ on F")
     rest_init: Literal["normal", "zero"] = param("normal", doc="coordinates 3..d at init: N(0,1) (code) or 0")
+    init_signs: Literal["opposite", "same"] = param(
+        "opposite", doc="opposite: w11 > 0 > w21 (spec §4); same: w11, w21 > 0 (not in the spec: starts every seed "
+                        "on the same-sign side, the basin of the §5.3 same-sign critical point; a C5 negative control)")
 
 
 def encode(W: jax.Array, X: jax.Array) -> jax.Array:
@@ -58,10 +61,14 @@ def init_ssl(key: jax.Array, cfg: YangSSL, d: int, tau, dtype=jnp.float32) -> di
 
 
 def init_sl(key: jax.Array, cfg: YangSL, d: int, dtype=jnp.float32) -> dict:
-    """Spec §4 SL initialisation: W ~ N(0,1) with w11 > 0 > w21; F ~ N(0, I_2)."""
+    """Spec §4 SL initialisation: W ~ N(0,1) with w11 > 0 > w21; F ~ N(0, I_2).
+
+    ``init_signs=same`` flips w21 > 0 instead (a negative control for C5, not the spec's initialisation).
+    """
     kw, kf = jax.random.split(key)
     W = jax.random.normal(kw, (2, d), dtype)
-    W = W.at[0, 0].set(jnp.abs(W[0, 0])).at[1, 0].set(-jnp.abs(W[1, 0]))
+    sign2 = 1.0 if cfg.init_signs == "same" else -1.0
+    W = W.at[0, 0].set(jnp.abs(W[0, 0])).at[1, 0].set(sign2 * jnp.abs(W[1, 0]))
     if cfg.rest_init == "zero":
         W = W.at[:, 2:].set(0.0)
     return {"W": W, "F": jax.random.normal(kf, (2,), dtype)}

@@ -42,7 +42,7 @@ import random
 
 import numpy as np
 
-__all__ = ["official_draws", "ssl_loop", "sl_loop"]
+__all__ = ["official_draws", "ssl_loop", "sl_loop", "official_reference"]
 
 
 def official_draws(seed: int, method: str = "ssl", condition: int = 0,
@@ -294,3 +294,20 @@ def sl_loop(seed: int, T: int = 8000, d: int = 10, n: int = 100,
         W_traj[step + 1] = W
         F_traj[step + 1] = F
     return W_traj, F_traj
+
+
+def official_reference(seed: int = 0, method: str = "ssl", condition: int = 0, T: int = 50, n: int = 100,
+                       eta: float | None = None, data_noise: str = "scalar") -> dict:
+    """The C11 reference as a theory object: the per-point-loop float64 trajectory of one official-mode run
+    (spec §4, §7 C11), ``eta`` defaulting to 0.1/n (spec §4: η·n = 0.1; η = 0.001 at n = 100).
+
+    Returns ``W`` (T+1, 2, d): every iterate, and for ``method="sl"`` also ``F`` (T+1, 2).
+    """
+    eta = 0.1 / n if eta is None else float(eta)
+    if method == "sl":
+        W, F = sl_loop(int(seed), T=int(T), n=int(n), eta=eta, data_noise=data_noise)
+        return {"seed": int(seed), "method": method, "eta": eta, "W": W, "F": F}
+    if method != "ssl":
+        raise ValueError(f"method must be 'ssl' or 'sl', got {method!r}")
+    W = ssl_loop(int(seed), condition=int(condition), T=int(T), n=int(n), eta=eta, data_noise=data_noise)
+    return {"seed": int(seed), "method": method, "condition": int(condition), "eta": eta, "W": W}

@@ -33,6 +33,7 @@ __all__ = [
     "SSLMinimiser",
     "ssl_minimiser",
     "same_sign_hessian_eigs",
+    "same_sign_point",
     "mechanism",
     "sl_population_loss",
     "sl_population_grad",
@@ -189,7 +190,13 @@ def condition0_init_seed0(d=10, tau=7.0):
 
 @dataclass(frozen=True, eq=False)
 class SSLMinimiser:
-    """Minimiser of Ltilde with its Hessian spectrum (spec yang2024 §5.1, C1)."""
+    """Minimiser of Ltilde with its exact Hessian (spec yang2024 §5.1, C1), all in float64.
+
+    ``W`` (2×d) holds both neurons; ``a``, ``b``, ``r`` are neuron 1's w·e1, τ·w·e2 and |w·e2|/‖w‖ (the
+    spec's a*, b*, r*), ``neurons`` the same quantities for each neuron. ``hessian`` is the exact Hessian
+    over the 2d entries of W (row-major: w1 then w2), ``hessian_eigs`` its sorted eigenvalues, and
+    ``block_eigs`` the sorted eigenvalues of its 4×4 block on (w11, w12, w21, w22).
+    """
 
     W: np.ndarray
     a: float
@@ -203,6 +210,8 @@ class SSLMinimiser:
     success: bool
     tau: float = field(default=np.nan)
     alpha: float = field(default=np.nan)
+    neurons: tuple = ()
+    hessian: np.ndarray | None = None
 
 
 def _newton_polish(x, fun_grad, fun_hess, gtol=_GTOL, max_steps=_NEWTON_MAX_STEPS):
@@ -263,7 +272,16 @@ def ssl_minimiser(tau=7.0, alpha=1 / 800, d=10, W0=None):
         success=bool(np.max(np.abs(grad)) <= _GTOL),
         tau=float(tau),
         alpha=float(alpha),
+        neurons=tuple(_neuron(W[k], tau) for k in range(2)),
+        hessian=H,
     )
+
+
+def _neuron(w, tau):
+    """One neuron's w·e1, w·e2, τ·w·e2, r = |w·e2|/‖w‖ and ‖w‖ (spec §6 per-neuron metrics)."""
+    norm = float(np.linalg.norm(w))
+    return {"w_e1": float(w[0]), "w_e2": float(w[1]), "b": float(tau * w[1]), "r": float(abs(w[1]) / norm),
+            "norm": norm}
 
 
 def same_sign_hessian_eigs(a, b, tau, alpha, d, sign=+1):
@@ -272,6 +290,21 @@ def same_sign_hessian_eigs(a, b, tau, alpha, d, sign=+1):
     W[:, 0] = sign * a
     W[:, 1] = b / tau
     return np.sort(np.linalg.eigvalsh(Ltilde_hessian(W, tau, alpha)))
+
+
+def same_sign_point(tau=7.0, alpha=1 / 800, d=10, sign=+1):
+    """The same-sign configuration of Ltilde used by C7 (spec §5.1 "Other minima"): both rows (sign·a*, b*/τ, 0, …)
+    with a*, b* from :func:`ssl_minimiser` at (tau, alpha, d); returns W, the gradient there (≈ 0 by
+    separability), the exact Hessian and its sorted eigenvalues."""
+    if sign not in (1, -1):
+        raise ValueError(f"sign must be +1 or -1, got {sign!r}")
+    m = ssl_minimiser(tau=tau, alpha=alpha, d=d)
+    W = np.zeros((2, d))
+    W[:, 0] = sign * m.a
+    W[:, 1] = m.b / tau
+    H = Ltilde_hessian(W, tau, alpha)
+    return {"W": W, "a": m.a, "b": m.b, "sign": int(sign), "grad": Ltilde_grad(W, tau, alpha), "hessian": H,
+            "hessian_eigs": same_sign_hessian_eigs(m.a, m.b, tau, alpha, d, sign)}
 
 
 # --------------------------------------------------------------------------
@@ -369,7 +402,11 @@ def sl_population_hessian(theta, tau, beta, gamma):
 
 @dataclass(frozen=True, eq=False)
 class SLMinimiser:
-    """Lowest-loss SL population critical point over the starts (spec yang2024 §5.3, C6)."""
+    """Lowest-loss SL population critical point over the starts (spec yang2024 §5.3, C6).
+
+    ``theta`` = (w1·e1, w1·e2, w2·e1, w2·e2, F1, F2); ``hessian`` the exact 6×6 Hessian there and
+    ``hessian_eigs`` its sorted eigenvalues; ``all_starts`` the (loss, theta) reached from each start.
+    """
 
     theta: np.ndarray
     a_SL: float
@@ -378,6 +415,7 @@ class SLMinimiser:
     hessian_eigs: np.ndarray
     all_starts: list
     success: bool
+    hessian: np.ndarray | None = None
 
 
 def sl_minimiser(tau=7.0, beta=1 / 800, gamma=1 / 800, n_starts=10):
@@ -403,14 +441,16 @@ def sl_minimiser(tau=7.0, beta=1 / 800, gamma=1 / 800, n_starts=10):
 
     loss, theta = min(all_starts, key=lambda lt: lt[0])
     grad = jac(theta)
+    H = hess(theta)
     return SLMinimiser(
         theta=theta,
         a_SL=float(abs(theta[0])),
         F_SL=float(abs(theta[4])),
         loss=float(loss),
-        hessian_eigs=np.sort(np.linalg.eigvalsh(hess(theta))),
+        hessian_eigs=np.sort(np.linalg.eigvalsh(H)),
         all_starts=all_starts,
         success=bool(np.max(np.abs(grad)) <= _GTOL),
+        hessian=H,
     )
 
 
@@ -421,4 +461,5 @@ def sl_minimiser(tau=7.0, beta=1 / 800, gamma=1 / 800, n_starts=10):
 
 def tau_sweep(taus=(3, 5, 7, 9, 11), alpha=1 / 800, d=10):
     """Ltilde minimiser per tau from the condition-0 seed-0 init at that tau (spec yang2024 C9)."""
+    taus = np.atleast_1d(np.asarray(taus, dtype=np.float64)).tolist()
     return [ssl_minimiser(tau=float(tau), alpha=alpha, d=d, W0=condition0_init_seed0(d, float(tau))) for tau in taus]
