@@ -2,7 +2,8 @@
 
 The spec gives expectations but no pass criterion for this part ("report-only, not gated"), so every
 row has verdict REPORT (apart from a FAIL row for any diverged lane); every number comes from running
-the code. Quick size: T = 1000 and seeds 0–1 instead of T = 3000 and seeds 0–4.
+the code. Rows over seeds give the seed mean ± its 95% t-interval and every seed's value. Quick size:
+T = 1000 and seeds 0–1 instead of T = 3000 and seeds 0–4.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 from ..paper import Claim, Context, Row
 from ..rows import diverged_rows, fmt, report
 from . import digits as exp_mod
+from .claims import report_mean
 
 P = "wenli2021_digits"
 
@@ -48,9 +50,8 @@ def table(ctx: Context, results) -> pd.DataFrame:
     return ctx.memo(("wenli2021_digits_eval", results.run_id), lambda: pd.DataFrame(exp_mod.evaluations(results)))
 
 
-def _per_seed(g: pd.DataFrame, col: str) -> str:
-    vals = ", ".join(f"s{int(r.seed)}: {fmt(float(getattr(r, col)), 3)}" for r in g.sort_values("seed").itertuples())
-    return f"{vals}; mean {fmt(float(g[col].mean()), 3)}"
+def _seeds(g: pd.DataFrame, col: str) -> dict[int, float]:
+    return {int(r.seed): float(getattr(r, col)) for r in g.sort_values("seed").itertuples()}
 
 
 def claim_p(ctx: Context) -> list[Row]:
@@ -63,11 +64,11 @@ def claim_p(ctx: Context) -> list[Row]:
         for aug, name in ((1.0, "complementary masking"), (0.0, "no augmentation")):
             sub = g[np.isclose(g.augment, aug)]
             if len(sub):
-                rows.append(report("P", f"{name}: probe accuracy (per seed; mean)", _per_seed(sub, "acc"),
-                                   "stays near its ν=0 level" if aug else "degrades as ν grows", grp))
+                rows.append(report_mean("P", f"{name}: probe accuracy", _seeds(sub, "acc"),
+                                        "stays near its ν=0 level" if aug else "degrades as ν grows", grp))
         raw = g.drop_duplicates("seed")
-        rows.append(report("P", "raw pixels + ξ: probe accuracy (per seed; mean)", _per_seed(raw, "acc_raw"),
-                           "context: same probe on the inputs", grp))
+        rows.append(report_mean("P", "raw pixels + ξ: probe accuracy", _seeds(raw, "acc_raw"),
+                                "context: same probe on the inputs", grp))
     mean = ev.groupby(["augment", "nu"]).acc.mean()
     nus = sorted(ev.nu.unique())
     if len(nus) > 1:
@@ -90,14 +91,15 @@ def claim_r(ctx: Context) -> list[Row]:
         for aug, name in ((1.0, "complementary masking"), (0.0, "no augmentation")):
             sub = g[np.isclose(g.augment, aug)]
             if len(sub):
-                rows.append(report("R", f"{name}: median ρ^dig (per seed; mean)", _per_seed(sub, "rho_dig_median"),
-                                   "masking higher than no augmentation; random direction = 20/64 = 0.3125", grp))
+                rows.append(report_mean("R", f"{name}: median ρ^dig", _seeds(sub, "rho_dig_median"),
+                                        "masking higher than no augmentation; random direction = 20/64 = 0.3125", grp))
         piv = g.pivot_table(index="seed", columns="augment", values="rho_dig_median")
         if {0.0, 1.0} <= set(piv.columns):
             diff = piv[1.0] - piv[0.0]
-            rows.append(report("R", "median ρ^dig: masking − none (seeds where masking is higher)",
-                               f"mean {fmt(float(diff.mean()), 3)} ({int((diff > 0).sum())}/{len(diff)} seeds)",
-                               "positive (masking has the higher ρ^dig)", grp))
+            row = report_mean("R", "median ρ^dig: masking − none (paired by seed)",
+                              {int(s): float(v) for s, v in diff.items()}, "positive (masking has the higher ρ^dig)", grp)
+            row.measured += f"; masking higher in {int((diff > 0).sum())}/{len(diff)} seeds"
+            rows.append(row)
     return rows
 
 
