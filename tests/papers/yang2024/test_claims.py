@@ -80,7 +80,8 @@ def test_c5_states_its_rule_and_lists_the_escaped_seed(quick):
     assert not failed
     for noise in yc.NOISES:
         rows = {r.criterion: r for r in res.rows if r.group == noise}
-        assert "Clopper–Pearson" in rows["decision rule"].rule and "≤ 10%" in rows["decision rule"].rule
+        rule = rows["decision rule"]
+        assert "Clopper–Pearson" in rule.rule and "≤ 10%" in rule.rule and rule.predicted == rule.rule  # printed
         frac = rows["escaped seeds (training accuracy < 1)"]
         assert frac.verdict == PASS and frac.stat["k"] == 1 and frac.stat["n"] == 20 and "seeds 11" in frac.measured
         listing = rows[next(k for k in rows if k.startswith("escaped seeds: training accuracy"))].measured

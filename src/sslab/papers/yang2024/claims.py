@@ -201,7 +201,7 @@ def c5_rows(last: pd.DataFrame, a_SL: float, group: str = "", permuted=()) -> li
     on = f" [{len(converged)} converged seeds]"
     rows = [
         Row("C5", "decision rule", f"{len(converged)} of {len(seeds)} seeds converged (training accuracy = 1), "
-            f"{len(escaped)} escaped", "(rule)", REPORT, group, rule=C5_RULE),
+            f"{len(escaped)} escaped", C5_RULE, REPORT, group, rule=C5_RULE),  # printed: the reader sees the rule
         per_seed("C5", "max_k |w_k·e2|" + on, {s: e2[s] for s in converged}, "<", 0.05, group),
         per_seed("C5", "max_k r_k" + on, {s: max(last.r1[s], last.r2[s]) for s in converged}, "<", 0.02, group),
         per_seed("C5", "‖Pe2‖" + on, col("Pe2", converged), "<", 0.05, group),
