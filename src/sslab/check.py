@@ -263,6 +263,25 @@ def priorities(claims: list[Claim]) -> dict[str, float]:
     return {c.key: prio(c) for c in claims}
 
 
+def makespan(claims: list[Claim], workers: int) -> float:
+    """Seconds the pool would take if every claim took its ``cost`` hint: the scheduler's own order (critical
+    path first, ``after`` respected) simulated on ``workers`` processes."""
+    prio = priorities(claims)
+    t, running, finished, started = 0.0, [], set(), set()
+    while len(finished) < len(claims):
+        for c in schedule(claims, finished, started, prio)[: max(0, workers - len(running))]:
+            running.append((t + c.cost, c.key))
+            started.add(c.key)
+        if not running:  # `after` cycle: the runner runs the rest in order
+            c = next(c for c in claims if c.key not in started)
+            running.append((t + c.cost, c.key))
+            started.add(c.key)
+        running.sort()
+        t, key = running.pop(0)
+        finished.add(key)
+    return t
+
+
 def schedule(claims: list[Claim], finished: set[str], started: set[str],
              prio: dict[str, float] | None = None) -> list[Claim]:
     """Claims ready to start (every selected claim in ``after`` finished), highest priority first."""

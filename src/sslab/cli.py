@@ -11,19 +11,26 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="sslab: run, check and extend simulations of self-supervised-learning theory.")
-console = Console()
-err = Console(stderr=True)
+console = Console(emoji=False, highlight=False)
+err = Console(stderr=True, emoji=False, highlight=False)
 
 RUNS_HELP = "results directory (default: $SSLAB_RUNS or ./runs)"
 
 
 def _fail(msg: str, code: int = 2) -> typing.NoReturn:
-    err.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(msg)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _t(value: object) -> Text:
+    """A table cell or line that prints verbatim: data (query results, claim rows, user input) is never markup."""
+    return Text(value if isinstance(value, str) else str(value))
 
 
 def _experiment(name: str):
@@ -43,9 +50,11 @@ def run(experiment: str = typer.Argument(..., help="experiment name (see `sslab 
         runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
         name: Optional[str] = typer.Option(None, "--name", help="run id (default: experiment + hash of the config; same config resumes)"),
         figures: bool = typer.Option(True, "--figures/--no-figures", help="write the experiment's PNG figures"),
-        report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report")) -> None:
+        report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report"),
+        force: bool = typer.Option(False, "--force", help="recompute even if the run is stored"),
+        dry_run: bool = typer.Option(False, "--dry-run", help="print lanes, programs, blocks, records, memory and an ETA, then exit")) -> None:
     """Run one configuration (all its lanes, in this process) and write records, parameters, summary and figures."""
-    _run(experiment, overrides, runs, name, figures, report, "inprocess", None, None, 1)
+    _run(experiment, overrides, runs, name, figures, report, "inprocess", None, None, 1, force, dry_run)
 
 
 @app.command()
@@ -58,7 +67,9 @@ def sweep(experiment: str = typer.Argument(..., help="experiment name (see `ssla
           runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
           name: Optional[str] = typer.Option(None, "--name", help="run id (default: experiment + hash of the config; same config resumes)"),
           figures: bool = typer.Option(True, "--figures/--no-figures", help="write the experiment's PNG figures"),
-          report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report")) -> None:
+          report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report"),
+          force: bool = typer.Option(False, "--force", help="recompute even if the run is stored"),
+          dry_run: bool = typer.Option(False, "--dry-run", help="print lanes, programs, blocks, records, memory and an ETA, then exit")) -> None:
     """Run a grid: points packed into lanes of compiled programs, lane blocks as chunks on an executor."""
     if executor not in ("local", "ray", "inprocess"):
         _fail(f"--executor: invalid value {executor!r}; valid choices: local, ray, inprocess")
@@ -71,40 +82,144 @@ def sweep(experiment: str = typer.Argument(..., help="experiment name (see `ssla
             import ray  # noqa: F401
         except ImportError:
             _fail("--executor ray needs Ray: pip install 'sslab[ray]'")
-    _run(experiment, overrides, runs, name, figures, report, executor, workers, address, blocks_per_chunk)
+    _run(experiment, overrides, runs, name, figures, report, executor, workers, address, blocks_per_chunk, force,
+         dry_run)
 
 
-def _run(experiment, overrides, runs, name, figures, report, executor, workers, address, blocks_per_chunk) -> None:
-    from .config import ConfigError
-    from .runner import run_plan
+def _runs_folder(runs: Optional[Path], write: bool):
+    """The results store at ``--runs`` / $SSLAB_RUNS / ./runs, checked before any work: a one-line error if it is
+    a file, cannot be created or written (``write``), or does not exist (read-only commands)."""
+    import os
+
     from .store import RunStore
+    store = RunStore(runs)
+    root = store.root
+    source = "--runs" if runs is not None else ("$SSLAB_RUNS" if os.environ.get("SSLAB_RUNS") else "runs folder")
+    if root.exists() and not root.is_dir():
+        _fail(f"{source}: {root} is a file, not a folder of runs")
+    if not write:
+        if not root.exists():
+            _fail(f"{source}: no runs folder at {root}")
+        return store
+    nearest = next((p for p in (root, *root.parents) if p.exists()), None)
+    if nearest is None or not nearest.is_dir() or not _writable(nearest):
+        what = "read-only" if root.exists() else f"cannot be created in {nearest}"
+        _fail(f"{source}: cannot write runs into {root} ({what})")
+    return store
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (a real write: permissions, read-only mounts, quotas)."""
+    import tempfile
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".sslab-probe-"):
+            return True
+    except OSError:
+        return False
+
+
+def _run(experiment, overrides, runs, name, figures, report, executor, workers, address, blocks_per_chunk,
+         force: bool = False, dry_run: bool = False) -> None:
+    from .config import ConfigError
+    from .engine.train import BLOWUP
+    from .runner import run_plan
+    from .store import check_run_id
 
     exp = _experiment(experiment)
     try:
         plan = exp.plan(overrides or [])
     except ConfigError as e:
         _fail(str(e))
-    console.print(f"[bold]{exp.title}[/]\n{plan.size()} lane(s); axes: "
-                  + (", ".join(f"{k}={_short(v)}" for k, v in plan.axes.items()) or "none")
+    if name is not None:
+        try:
+            check_run_id(name)
+        except ValueError as e:
+            _fail(f"--name: {e}")
+    if dry_run:
+        import os
+        from .store import RunStore
+        n = 1 if executor == "inprocess" else (workers or os.cpu_count() or 1)
+        _print_preflight(exp, plan, n, RunStore(runs))
+        return
+    store = _runs_folder(runs, write=True)
+    from .runner import preflight
+    import os
+    try:
+        pf = preflight(exp, plan, workers=1 if executor == "inprocess" else (workers or os.cpu_count() or 1))
+    except (ConfigError, ValueError) as e:
+        _fail(str(e))
+    if pf.problem():
+        _fail(pf.problem())
+    if name is not None:
+        from .runner import name_conflict
+        conflict = name_conflict(exp, plan, store, name)
+        if conflict:
+            _fail(conflict)
+    console.print(f"[bold]{escape(exp.title)}[/]\n{plan.size()} lane(s); axes: "
+                  + escape(", ".join(f"{k}={_short(v)}" for k, v in plan.axes.items()) or "none")
                   + (f"; executor: {executor}" if executor != "inprocess" else ""))
     t0 = time.time()
-    res = run_plan(exp, plan, store=RunStore(runs), name=name, progress=True, figures=figures, executor=executor,
-                   workers=workers, address=address, blocks_per_chunk=blocks_per_chunk)
+    try:
+        res = run_plan(exp, plan, store=store, name=name, progress=True, figures=figures, executor=executor,
+                       workers=workers, address=address, blocks_per_chunk=blocks_per_chunk, force=force)
+    except KeyboardInterrupt:
+        err.print("interrupted: the finished lane blocks are stored; re-running the same command resumes the run")
+        raise typer.Exit(130)
+    except (ValueError, OSError) as e:  # a run id taken by another config, an unwritable folder
+        _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
     if report:
         from .report.html import run_report
         run_report(res)
     summary = res.handle.read_json("summary")
-    table = Table(title=f"{res.run_id}: last step, over {summary['lanes']} lanes")
-    for col in ("metric", "mean", "std", "min", "max"):
-        table.add_column(col, justify="right" if col != "metric" else "left")
-    for m, st in sorted(summary["metrics"].items()):
-        table.add_row(m, *(f"{st[k]:.5g}" for k in ("mean", "std", "min", "max")))
-    console.print(table)
+    for g in summary["groups"]:
+        setting = ", ".join(f"{k}={v}" for k, v in g["setting"].items())
+        table = Table(title=f"{res.run_id}: last step, {g['lanes']} lane(s)" + (f" at {setting}" if setting else "")
+                      + " (ci95: half-width of the 95% t-interval of the mean)")
+        for col in ("metric", "mean", "ci95", "std", "min", "max", "n"):
+            table.add_column(col, justify="right" if col != "metric" else "left")
+        for m, st in sorted(g["metrics"].items()):
+            table.add_row(m, *(f"{st[k]:.5g}" for k in ("mean", "ci95", "std", "min", "max")), str(st["n"]))
+        console.print(table)
     if summary["diverged_lanes"]:
         console.print(f"[bold red]diverged lanes[/] (lane: step): {summary['diverged_lanes']}")
     console.print(f"results: {res.handle.path}  ({time.time() - t0:.1f} s)")
     for f in res.figures:
         console.print(f"  figure: {f}")
+    if summary["lanes"] and len(summary["diverged_lanes"]) == summary["lanes"]:
+        err.print(f"[bold red]error:[/] every lane diverged (non-finite or beyond {BLOWUP:g}× its initial loss or "
+                  "parameter norm); lower optim.lr or check the config")
+        raise typer.Exit(1)
+
+
+def _print_preflight(exp, plan, workers: int, store) -> None:
+    """--dry-run: what the plan will do, its estimated memory and time; computes nothing it keeps."""
+    from .runner import preflight
+    pf = preflight(exp, plan, workers=workers, store=store if store.root.is_dir() else None, calibrate=True)
+    t = Table(title=f"{exp.name} dry run: {pf.lanes} lane(s) in {pf.blocks} block(s) of {len(pf.programs)} "
+                    f"compiled program(s), {workers} worker(s)", title_justify="left")
+    for col in ("program", "lanes", "block", "blocks", "padded lanes", "steps", "records", "memory per block"):
+        t.add_column(col, justify="right")
+    from .runner import _gb
+    for p in pf.programs:
+        t.add_row(str(p["program"]), str(p["lanes"]), str(p["block"]), str(p["blocks"]), str(p["padded"]),
+                  str(p["steps"]), f"{p['records']:,}", _gb(p["bytes_block"]))
+    console.print(t)
+    avail = _gb(pf.available_bytes) if pf.available_bytes is not None else "unknown"
+    console.print(f"records: {pf.records:,}; estimated peak memory {_gb(pf.peak_bytes)} of {avail} available",
+                  highlight=False)
+    console.print("ETA: " + (f"{pf.eta_seconds:.0f} s ({pf.eta_source})" if pf.eta_seconds is not None
+                             else "unknown"), highlight=False)
+    for w in pf.warnings():
+        err.print(f"[yellow]warning:[/] {escape(w)}")
+    if pf.problem():
+        err.print(f"[bold red]would stop:[/] {escape(pf.problem())}")
+
+
+def _parquet_bytes(df) -> bytes:
+    import io
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()
 
 
 def _short(v: list) -> str:
@@ -119,7 +234,8 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
           workers: Optional[int] = typer.Option(None, "--workers", help="processes running claims side by side, one XLA thread each (default: $SSLAB_CHECK_WORKERS or all cores; 1: in this process)"),
           json_out: Optional[Path] = typer.Option(None, "--json", help="also write the whole claim table (every row, rule, statistic and per-seed value) as JSON"),
           csv_out: Optional[Path] = typer.Option(None, "--csv", help="also write the claim table as CSV, one line per row"),
-          compare: Optional[Path] = typer.Option(None, "--compare", help="a claim table written earlier with --json: print what moved")) -> None:
+          compare: Optional[Path] = typer.Option(None, "--compare", help="a claim table written earlier with --json: print what moved"),
+          dry_run: bool = typer.Option(False, "--dry-run", help="print the claims, workers and an ETA from the claims' cost hints, then exit")) -> None:
     """Run claims and print claim, measured, predicted/bound and verdict; exit 1 if any claim fails."""
     from .check import Context, default_workers, optional_papers, run_claims, select
     from .engine.lanes import enable_compilation_cache
@@ -136,8 +252,20 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
         _fail(e.args[0])
     if not target:
         _warn_problems()
+    if dry_run:
+        from .check import makespan
+        try:
+            n = min(workers or default_workers(), len(claims))
+        except ValueError as e:
+            _fail(str(e))
+        for c in claims:
+            console.print(_t(f"{c.key}  {c.title}  (cost hint {c.cost:g} s" + (f", after {', '.join(c.after)}" if c.after else "") + ")"))
+        console.print(f"{len(claims)} claim(s) on {n} worker(s); ETA about {makespan(claims, n) / 60:.1f} min from the "
+                      f"claims' cost hints (rough one-core seconds at spec size, measured on an AVX-512 machine)",
+                      highlight=False)
+        return
     enable_compilation_cache()
-    ctx = Context(store=RunStore(runs), size=size)
+    ctx = Context(store=_runs_folder(runs, write=True), size=size)
     try:
         n_workers = min(workers or default_workers(), len(claims))
     except ValueError as e:
@@ -153,7 +281,7 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
         overview.add_column(col)
     for r in results:
         colour = "green" if r.verdict == "PASS" else "red"
-        overview.add_row(r.claim.paper, r.claim.id, r.claim.title, f"{r.seconds:.1f}", f"{r.compile_seconds:.1f}",
+        overview.add_row(r.claim.paper, r.claim.id, _t(r.claim.title), f"{r.seconds:.1f}", f"{r.compile_seconds:.1f}",
                          f"[{colour}]{r.verdict}[/]")
     console.print(overview)
     console.print(f"\n[bold]{len(results) - len(failed)}/{len(results)} claims pass[/] in {wall:.1f} s wall "
@@ -219,7 +347,7 @@ def _write_tables(results, wall: float, workers: int, size: str, json_out: Optio
         for col in ("claim", "what", "old", "new"):
             t.add_column(col, overflow="fold")
         for m in moved:
-            t.add_row(m["claim"], m["what"], m["old"], m["new"])
+            t.add_row(*(_t(m[k]) for k in ("claim", "what", "old", "new")))
         console.print(t)
 
 
@@ -266,9 +394,10 @@ def _print_claim(r) -> None:
     for col in ("group", "criterion", "measured", "predicted / bound", "verdict"):
         table.add_column(col, overflow="fold")
     if r.error:
-        table.add_row("", "claim raised an error", r.error, "", "[red]FAIL[/]")
+        table.add_row("", "claim raised an error", _t(r.error), "", "[red]FAIL[/]")
     for row in r.rows:
-        table.add_row(row.group, row.criterion, row.measured, row.predicted, f"[{colour[row.verdict]}]{row.verdict}[/]")
+        table.add_row(_t(row.group), _t(row.criterion), _t(row.measured), _t(row.predicted),
+                      f"[{colour[row.verdict]}]{row.verdict}[/]")
     console.print(table)
 
 
@@ -276,7 +405,7 @@ def _warn_problems() -> None:
     """One line per declared paper that could not be used (a broken plugin never stops the command)."""
     from .papers import problems
     for p in problems():
-        err.print(f"[yellow]warning:[/] {p}", highlight=False, soft_wrap=True, markup=True)
+        err.print(f"[yellow]warning:[/] {escape(p)}", highlight=False, soft_wrap=True)
 
 
 @app.command("list")
@@ -320,7 +449,8 @@ def list_(what: str = typer.Argument("experiments", help="experiments | papers |
         for col in ("key", "default", "lane", "doc"):
             table.add_column(col, overflow="fold")
         for p, f in leaf_paths(base).items():
-            table.add_row(p, repr(get_path(base, p)), "yes" if f.metadata.get("lane") else "", f.metadata.get("doc", ""))
+            table.add_row(_t(p), _t(repr(get_path(base, p))), "yes" if f.metadata.get("lane") else "",
+                          _t(f.metadata.get("doc", "")))
         console.print(table)
         for sec, make in (exp.sections or {}).items():
             if hasattr(make, "choices"):
@@ -411,24 +541,30 @@ def query(sql: str = typer.Argument(..., help='SQL over the views `records` and 
           runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
           csv: Optional[Path] = typer.Option(None, "--csv", help="write the result as CSV"),
           parquet: Optional[Path] = typer.Option(None, "--parquet", help="write the result as Parquet")) -> None:
-    """Run DuckDB SQL over every run's records."""
-    from .store import RunStore
-    store = RunStore(runs)
+    """Run one read-only DuckDB SELECT over the views records, runs and configs of every stored run."""
+    from . import store as store_mod
+    store = _runs_folder(runs, write=False)
     try:
         df = store.query(sql)
     except Exception as e:  # noqa: BLE001 - SQL errors are user errors
         _fail(f"query failed: {str(e).splitlines()[0]}")
     for p in store.problems:
-        err.print(f"[yellow]skipped:[/] {p}")
-    if csv:
-        df.to_csv(csv, index=False)
-    if parquet:
-        df.to_parquet(parquet, index=False)
+        err.print(f"[yellow]skipped:[/] {escape(p)}")
+    for path, write in ((csv, lambda p: store_mod.atomic_write_text(p, df.to_csv(index=False))),
+                        (parquet, lambda p: store_mod.atomic_write_bytes(p, _parquet_bytes(df)))):
+        if path is None:
+            continue
+        if not Path(path).parent.is_dir():
+            _fail(f"cannot write {path}: folder {Path(path).parent} does not exist")
+        try:
+            write(path)
+        except OSError as e:
+            _fail(f"cannot write {path}: {e.strerror or e}")
     table = Table()
     for c in df.columns:
         table.add_column(str(c))
     for row in df.head(200).itertuples(index=False):
-        table.add_row(*(f"{v:.6g}" if isinstance(v, float) else str(v) for v in row))
+        table.add_row(*(_t(f"{v:.6g}" if isinstance(v, float) else str(v)) for v in row))
     console.print(table)
     if len(df) > 200:
         console.print(f"... {len(df)} rows (showing 200; use --csv/--parquet for all)")
@@ -437,16 +573,15 @@ def query(sql: str = typer.Argument(..., help='SQL over the views `records` and 
 @app.command("runs")
 def runs_(runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -> None:
     """List stored runs with their status."""
-    from .store import RunStore
-    store = RunStore(runs)
+    store = _runs_folder(runs, write=False)
     table = Table()
     for col in ("run_id", "experiment", "status", "started", "n_parts", "n_records"):
         table.add_column(col)
     for r in store.runs():
-        table.add_row(*(str(r.get(c, "")) for c in ("run_id", "experiment", "status", "started", "n_parts", "n_records")))
+        table.add_row(*(_t(r.get(c, "")) for c in ("run_id", "experiment", "status", "started", "n_parts", "n_records")))
     console.print(table)
     for p in store.problems:
-        err.print(f"[yellow]skipped:[/] {p}")
+        err.print(f"[yellow]skipped:[/] {escape(p)}")
 
 
 @app.command()
@@ -464,7 +599,7 @@ def gallery(size: str = typer.Option("quick", "--size", help="quick: 7 losses, 2
         _fail(str(e))
     rejected = g.table[g.table.error != ""]
     for r in rejected.itertuples():
-        console.print(f"[yellow]rejected[/] {r.data} × {r.loss}: {r.error}", highlight=False)
+        console.print(f"[yellow]rejected[/] {escape(f'{r.data} × {r.loss}: {r.error}')}", highlight=False)
     console.print(f"gallery: {len(g.table) - len(rejected)} cells run, {len(rejected)} rejected, {g.seconds:.0f} s")
     console.print(f"  figure: {g.figure}\n  page: {g.page}")
 

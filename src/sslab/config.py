@@ -119,6 +119,10 @@ class RunConfig:
     train: TrainConfig = param(default_factory=TrainConfig)
     seed: int = param(0, lane=True, check=seed_range, doc="PRNG seed of this lane")
 
+    def check(self) -> None:
+        """Cross-section constraints of an experiment (override in a subclass; raise ConfigError)."""
+        return None
+
 
 # --- reflection helpers ---------------------------------------------------------------------------
 
@@ -336,18 +340,36 @@ class Plan:
     axes: dict[str, list[Any]] = field(default_factory=dict)
 
     def points(self) -> list[RunConfig]:
-        """Every grid point, in row-major axis order."""
+        """Every grid point, in row-major axis order (computed once per plan).
+
+        The seed axis is applied after resolving: no section's derived default reads the seed, so the points
+        of one setting share its resolved sections and a million seeds cost a million shallow copies."""
+        cached = self.__dict__.get("_points")
+        if cached is not None:
+            return cached
         paths = list(self.axes)
         out = []
+        resolved: dict[tuple, RunConfig] = {}
         for values in itertools.product(*(self.axes[p] for p in paths)):
-            cfg = self.base
-            for p, v in zip(paths, values):
-                cfg = set_path(cfg, p, v)
-            out.append(resolve(cfg))
+            rest = tuple((p, repr(v)) for p, v in zip(paths, values) if p != "seed")
+            cfg = resolved.get(rest)
+            if cfg is None:
+                cfg = self.base
+                for p, v in zip(paths, values):
+                    if p != "seed":
+                        cfg = set_path(cfg, p, v)
+                cfg = resolved[rest] = resolve(cfg)
+            if "seed" in self.axes:
+                cfg = dataclasses.replace(cfg, seed=values[paths.index("seed")])
+            out.append(cfg)
+        self.__dict__["_points"] = out
         return out
 
     def size(self) -> int:
         return math.prod(len(v) for v in self.axes.values())
+
+    def __getstate__(self) -> dict:  # the points are recomputed, never pickled
+        return {k: v for k, v in self.__dict__.items() if k != "_points"}
 
 
 def resolve(cfg: Any) -> Any:
@@ -371,7 +393,7 @@ def validate(cfg: RunConfig) -> None:
         check_value(path, f, get_path(cfg, path))
 
     def walk(obj: Any) -> None:
-        if isinstance(obj, Section):
+        if isinstance(obj, (Section, RunConfig)):
             obj.check()
         for name in _fields(obj):
             v = getattr(obj, name)
@@ -432,7 +454,10 @@ def apply_overrides(plan: Plan, overrides: list[str] | dict[str, Any],
         else:
             axes[key] = values
     new = Plan(base, axes)
-    for point in [resolve(new.base)] + new.points():
+    # Each value was checked above; cross-field checks see every combination of the other axes, but not every
+    # seed (no check reads the seed), so planning a million seeds stays arithmetic.
+    probe = Plan(base, {k: (v if k != "seed" else v[:1]) for k, v in axes.items()})
+    for point in [resolve(probe.base)] + probe.points():
         validate(point)
     return new
 

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 __all__ = [
-    "RunStore", "RunHandle", "new_run_id", "canonical_json", "config_hash",
+    "RunStore", "RunHandle", "new_run_id", "canonical_json", "config_hash", "check_run_id",
     "atomic_write_bytes", "atomic_write_text", "mean_std", "BASE_COLUMNS", "STATUSES", "jsonable",
 ]
 
@@ -48,6 +48,13 @@ log = logging.getLogger(__name__)
 ENV_ROOT = "SSLAB_RUNS"
 DEFAULT_ROOT = "runs"
 STATUSES = ("running", "done", "failed")
+#: what ``runs`` shows: a "running" run whose lock nobody holds was interrupted (re-running its command resumes it)
+SHOWN_STATUSES = STATUSES + ("interrupted",)
+
+#: Columns of the ``runs`` view (provenance: sslab version, code hash and JAX version are part of a run's
+#: identity; git commit, CPU, ISA flags and device record where it was computed).
+RUN_COLUMNS = ("run_id", "experiment", "status", "started", "path", "n_parts", "n_records", "sslab", "code", "jax",
+               "git", "cpu", "isa", "device")
 
 #: Base record columns and their arrow types; any further columns are config columns.
 BASE_COLUMNS: dict[str, pa.DataType] = {
@@ -179,6 +186,11 @@ def _check_name(kind: str, name: str) -> str:
         raise ValueError(f"invalid {kind} {name!r}: use letters, digits and _ . = + , @ - "
                          "(not starting with '.' and without '..' or path separators)")
     return name
+
+
+def check_run_id(run_id: str) -> str:
+    """A run id names one folder of the store: letters, digits and _ . = + , @ -, not starting with '.', no '..'."""
+    return _check_name("run id", run_id)
 
 
 def _natural_key(name: str) -> list[Any]:
@@ -477,6 +489,44 @@ class RunHandle:
         st["parts_done"] = self.parts()
         return st
 
+    def is_locked(self) -> bool:
+        """Whether a process holds the run's lock right now (it is being computed)."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return False
+        path = self.path / ".lock"
+        if not path.exists():
+            return False
+        with open(path, "a+b") as f:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+            return False
+
+    def write_table(self, name: str, df: pd.DataFrame) -> Path:
+        """A DataFrame as ``<name>.parquet`` in the run directory (atomic)."""
+        path = self.path / f"{_check_name('table name', name)}.parquet"
+        table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+        with _atomic_file(path) as f:
+            pq.write_table(table, f)
+        return path
+
+    def clear(self) -> None:
+        """Forget everything computed for this run (parts, params, summary, figures, derived tables), keeping its
+        config: the next computation starts from scratch (``--force``)."""
+        import shutil
+
+        for d in (self.records_dir, self.params_dir, self.path / "figures"):
+            shutil.rmtree(d, ignore_errors=True)
+        for f in self.path.iterdir():
+            if f.is_file() and f.name not in ("config.json", ".lock"):
+                with contextlib.suppress(OSError):
+                    f.unlink()
+        self.write_json("status.json", {"status": "running", "started": _now_iso(), "parts_done": []})
+
     def set_status(self, status: str, **extra: Any) -> dict:
         """Update status.json: sets ``started`` if absent and ``finished`` on done/failed."""
         if status not in STATUSES:
@@ -536,7 +586,9 @@ class RunStore:
             except (OSError, ValueError) as e:
                 raise ValueError(f"run {run_id!r} exists but its config.json is unreadable "
                                  f"({type(e).__name__}); fix or remove {d}") from None
-            if canonical_json(old) != canonical_json(cfg):
+            ident = lambda c: canonical_json({k: v for k, v in c.items() if k != "machine"}  # noqa: E731
+                                             if isinstance(c, dict) else c)
+            if ident(old) != ident(cfg):
                 diff = _config_diff(old, cfg)
                 shown = ", ".join(diff[:5]) + (f" (+{len(diff) - 5} more)" if len(diff) > 5 else "")
                 raise ValueError(f"run {run_id!r} already exists with a different config (differs at: "
@@ -585,16 +637,24 @@ class RunStore:
                 continue
             h = self._handle(rid)
             st = h.status()
+            status = str(st.get("status", "unknown"))
+            if status == "running" and not h.is_locked():
+                status = "interrupted"
             parts = h._good_parts()
             started = st.get("started")
             if not started:
                 started = datetime.fromtimestamp(cpath.stat().st_mtime).astimezone().isoformat(
                     timespec="seconds")
+            prov = cfg.get("provenance") if isinstance(cfg.get("provenance"), dict) else {}
+            mach = cfg.get("machine") if isinstance(cfg.get("machine"), dict) else {}
             rows.append({
                 "run_id": rid, "experiment": _experiment_of(rid, cfg),
-                "status": str(st.get("status", "unknown")), "started": str(started),
+                "status": status, "started": str(started),
                 "n_parts": len(parts), "n_records": int(sum(n for _, n in parts.values())),
-                "path": str(d), "_files": [str(p) for p, _ in parts.values()],
+                "path": str(d), "sslab": prov.get("sslab"), "code": prov.get("code"), "jax": prov.get("jax"),
+                "git": mach.get("git"), "cpu": mach.get("cpu"), "isa": " ".join(mach.get("isa") or []) or None,
+                "device": mach.get("device"),
+                "_files": [str(p) for p, _ in parts.values()], "_config": cfg,
             })
         rows.sort(key=lambda r: (_parse_time(r["started"]), r["started"], r["run_id"]))
         return rows
@@ -605,15 +665,41 @@ class RunStore:
         self.problems.clear()
         return [{k: v for k, v in r.items() if not k.startswith("_")} for r in self._scan()]
 
+    def configs(self, rows: list[dict] | None = None) -> pd.DataFrame:
+        """One row per (run, lane) with every resolved config field (``lanes.parquet`` of each run; for runs
+        stored before it existed, the stored base config and the lane's axis values, not resolved)."""
+        frames = []
+        for r in rows if rows is not None else self._scan():
+            path = Path(r["path"]) / "lanes.parquet"
+            if path.is_file():
+                try:
+                    frames.append(pd.read_parquet(path))
+                    continue
+                except Exception as e:  # noqa: BLE001 - an unreadable table falls back to config.json
+                    self._problem(f"{path}: unreadable lane table skipped ({type(e).__name__})")
+            frames.append(_lanes_from_config(r["run_id"], r["_config"]))
+        frames = [f for f in frames if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"run": [], "lane": []})
+
     def query(self, sql: str) -> pd.DataFrame:
-        """Run DuckDB SQL over views ``records`` (all good parquet parts) and ``runs``."""
+        """Run one read-only DuckDB SELECT over the views ``records`` (all good parquet parts), ``runs`` (one row
+        per run, with its provenance) and ``configs`` (every resolved config field of every lane; join on
+        ``run, lane``). File access is limited to the runs folder and the configuration is locked, so SQL can
+        neither read nor write other files (write results with ``export``)."""
         import duckdb
 
+        if not isinstance(sql, str) or not sql.strip():
+            raise ValueError("empty query; e.g. SELECT metric, count(*) FROM records GROUP BY 1")
         self.problems.clear()
-        rows = self._scan()
-        files = [f for r in rows for f in r["_files"]]
         con = duckdb.connect(":memory:")
         try:
+            statements = con.extract_statements(sql)
+            if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+                kinds = ", ".join(str(st.type).split(".")[-1] for st in statements) or "none"
+                raise ValueError(f"only one read-only SELECT is allowed (got: {kinds}); write results with "
+                                 "--csv/--parquet")
+            rows = self._scan()
+            files = [f for r in rows for f in r["_files"]]
             if files:
                 lst = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
                 con.execute(f"CREATE VIEW records AS SELECT * FROM read_parquet([{lst}], union_by_name=true)")
@@ -621,13 +707,16 @@ class RunStore:
                 sql_types = {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.float64(): "DOUBLE"}
                 cols = ", ".join(f"CAST(NULL AS {sql_types[t]}) AS {c}" for c, t in BASE_COLUMNS.items())
                 con.execute(f"CREATE VIEW records AS SELECT {cols} WHERE false")
-            con.execute("CREATE TABLE _runs (run_id VARCHAR, experiment VARCHAR, status VARCHAR, "
-                        "started VARCHAR, path VARCHAR, n_parts BIGINT, n_records BIGINT)")
-            if rows:
-                con.executemany("INSERT INTO _runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                [[r["run_id"], r["experiment"], r["status"], r["started"], r["path"],
-                                  r["n_parts"], r["n_records"]] for r in rows])
+            runs = pd.DataFrame([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
+                                columns=list(RUN_COLUMNS))
+            con.register("_runs", runs)
             con.execute("CREATE VIEW runs AS SELECT * FROM _runs")
+            con.register("_configs", self.configs(rows))
+            con.execute("CREATE VIEW configs AS SELECT * FROM _configs")
+            root = str(self._root.resolve()).replace("'", "''")
+            con.execute(f"SET allowed_directories = ['{root}/']")
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
             return con.execute(sql).df()
         finally:
             con.close()
@@ -648,6 +737,30 @@ class RunStore:
         return path
 
 
+def _lanes_from_config(run_id: str, cfg: Any) -> pd.DataFrame:
+    """Lane configs of a run stored before ``lanes.parquet``: the base config flattened, with each lane's axis
+    values (lanes are the axes' product in row-major order, as the runner numbers them)."""
+    import itertools
+
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("config"), dict):
+        return pd.DataFrame()
+    flat: dict[str, Any] = {}
+
+    def walk(d: Any, prefix: str) -> None:
+        for k, v in d.items():
+            if isinstance(v, dict):
+                walk(v, f"{prefix}{k}.")
+            else:
+                flat[f"{prefix}{k}"] = v
+
+    walk(cfg["config"], "")
+    axes = cfg.get("axes") or {}
+    rows = []
+    for lane, combo in enumerate(itertools.product(*axes.values())):
+        rows.append({"run": run_id, "lane": lane, **flat, **dict(zip(axes, combo))})
+    return pd.DataFrame(rows)
+
+
 # --- statistics -----------------------------------------------------------------------------------
 
 def mean_std(df: pd.DataFrame, metric: str, by: list[str] | tuple[str, ...] = (),
@@ -657,6 +770,10 @@ def mean_std(df: pd.DataFrame, metric: str, by: list[str] | tuple[str, ...] = ()
     Uses the rows at ``step`` or, by default, each lane's last step (a lane is ``(run, lane)`` when a
     ``run`` column exists). Groups by the ``by`` columns (all rows in one group if empty). NaN values
     are left out; groups with fewer than two values get NaN std and ci95.
+
+    A seed counts once per group: the same (``by`` setting, seed) stored by two runs with equal values (the
+    same lane computed twice, identical config and code) is counted once; with different values the lanes
+    differ in something ``by`` does not name, and pooling them would count a seed twice, so it raises.
     """
     from scipy import stats
 
@@ -672,6 +789,17 @@ def mean_std(df: pd.DataFrame, metric: str, by: list[str] | tuple[str, ...] = ()
         last = d.groupby(lane_key, dropna=False)["step"].transform("max")
         d = d[d["step"] == last]
     d = d[d["value"].notna()]
+    if "seed" in d.columns:
+        key = by + ["seed"]
+        dup = d.duplicated(key, keep=False)
+        if dup.any():
+            spread = d[dup].groupby(key, dropna=False)["value"].nunique()
+            if (spread > 1).any():
+                where = dict(zip(key, spread[spread > 1].index[0] if len(key) > 1 else (spread[spread > 1].index[0],)))
+                raise ValueError(f"mean_std: {where} appears in several lanes with different {metric!r} values: they "
+                                 "differ in a setting or in code that by= does not name; add that column to by= "
+                                 "(e.g. from the configs view) or select one run")
+            d = d.drop_duplicates(key)
     if by:
         g = d.groupby(by, dropna=False, sort=True)["value"]
         out = g.agg(mean="mean", std=lambda s: s.std(ddof=1), count="count").reset_index()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -105,3 +106,34 @@ def test_corrupt_and_foreign_files_are_reported_and_skipped(tmp_path):
     assert r.exit_code == 0 and "not-a-run" in r.output
     rep = runner.invoke(app, ["report", run_dir.name, "--runs", str(tmp_path)])
     assert rep.exit_code == 0, rep.output
+
+
+# --- hostile input (issue 21): the same contract for paths, names, SQL and impossible sizes ---------
+
+def one_line_error(r) -> str:
+    lines = [line for line in r.output.strip().splitlines() if line.strip()]
+    assert r.exit_code == 2 and len(lines) == 1 and lines[0].startswith("error:"), r.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["run", "yang2024", "--name", "../x"], "--name"),
+    (["run", "yang2024", "--name", "a/b"], "--name"),
+    (["run", "yang2024", "data.n=10000000", "seed=0"], "memory"),
+    (["run", "yang2024", "train.steps=1000000000", "seed=0"], "train.log_every"),
+    (["run", "yang2024", "mode=official", "train.steps=100000"], "train.steps"),
+    (["query", ""], "empty query"),
+    (["query", "COPY (SELECT 1) TO 'x.csv'"], "read-only SELECT"),
+    (["query", "ATTACH 'x.db'"], "read-only SELECT"),
+    (["query", "DROP VIEW records"], "read-only SELECT"),
+    (["query", "SELECT * FROM read_csv('/etc/passwd')"], "Permission"),
+    (["query", "SELECT 1; SELECT 2"], "one read-only SELECT"),
+])
+def test_hostile_input_is_one_line_and_writes_nothing(args, needle, tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "keep.txt").write_text("x")
+    before = sorted(p.name for p in runs.rglob("*"))
+    line = one_line_error(runner.invoke(app, [*args, "--runs", str(runs)]))
+    assert needle in line
+    assert sorted(p.name for p in runs.rglob("*")) == before

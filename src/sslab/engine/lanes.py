@@ -11,9 +11,10 @@ and its result is bit-identical alone or among many lanes for a fixed ``train.la
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -77,8 +78,14 @@ def _program(template: RunConfig, problem_of: Callable[[RunConfig], Problem], bl
 def group_points(points: list[RunConfig]) -> list[list[int]]:
     """Indices of points grouped by static config (one compiled program per group), in first-seen order."""
     groups: dict[tuple, list[int]] = {}
+    keys: dict[tuple, tuple] = {}  # points that share their section objects (one plan's seeds) share a key
     for i, p in enumerate(points):
-        groups.setdefault(static_key(p), []).append(i)
+        ident = tuple((f.name, id(v)) if dataclasses.is_dataclass(v) else (f.name, repr(v))
+                      for f in dataclasses.fields(p) if f.name != "seed" for v in (getattr(p, f.name),))
+        key = keys.get(ident)
+        if key is None:
+            key = keys[ident] = static_key(p)
+        groups.setdefault(key, []).append(i)
     return list(groups.values())
 
 
@@ -121,8 +128,51 @@ class _program_ctx:
             c.__exit__(*exc)
 
 
-def run_block(points: list[RunConfig], block: LaneBlock, problem_of: Callable[[RunConfig], Problem]) -> LaneResult:
-    """Run one block of lanes (points sharing a static config) with its compiled program."""
+@dataclass(frozen=True)
+class Footprint:
+    """Per-lane sizes of one program's pieces, in bytes, from abstract evaluation (no compute)."""
+
+    host: int  # per-lane inputs made outside the program
+    params: int
+    data: int  # the fixed per-lane dataset
+    batch: int  # what one step sees
+    metrics: int  # number of logged metrics (with every parameter entry when train.log_params)
+    logged_steps: int  # T/k + 1
+    trace: int  # the logged trace of one lane
+
+    @property
+    def lane(self) -> int:
+        """Estimated peak bytes of one lane: inputs, params with gradient and two optimiser moments, dataset,
+        a step's batch with room for its intermediates (4×), and the trace."""
+        return self.host + 4 * self.params + self.data + 4 * self.batch + self.trace
+
+
+def footprint(template: RunConfig, problem_of: Callable[[RunConfig], Problem]) -> Footprint:
+    """Abstract shapes of a program's init, dataset, batch and metrics (``jax.eval_shape``: traced, not run)."""
+    problem = problem_of(template)
+    size = lambda tree: int(sum(np.prod(x.shape) * np.dtype(x.dtype).itemsize  # noqa: E731
+                                for x in jax.tree_util.tree_leaves(tree)))
+    with _program_ctx(template):
+        fdt = jnp.float64 if template.train.dtype == "float64" else jnp.float32
+        host = problem.host_inputs(template) if problem.host_inputs is not None else None
+        spec = jax.tree_util.tree_map(lambda x: jax.ShapeDtypeStruct(np.shape(x), fdt), host)  # traced, as in the program
+        key = jax.random.key(0)
+        params = jax.eval_shape(lambda k, h: problem.init(k, template, h), key, spec)
+        data = jax.eval_shape(lambda k, h: problem.dataset(k, template, h), key, spec)
+        batch = jax.eval_shape(lambda k, d: problem.batch(k, template, d, jnp.int32(0)), key, data)
+        metrics = jax.eval_shape(lambda p, d: problem.metrics(p, d, template), params, data)
+    n_metrics = len(metrics) + (sum(int(np.prod(x.shape)) for x in jax.tree_util.tree_leaves(params))
+                                if template.train.log_params else 0)
+    logged = template.train.steps // template.train.log_every + 1
+    itemsize = 8 if template.train.dtype == "float64" else 4
+    return Footprint(host=size(spec) if host is not None else 0, params=size(params), data=size(data),
+                     batch=size(batch), metrics=n_metrics, logged_steps=logged,
+                     trace=(n_metrics + 1) * logged * itemsize)
+
+
+def run_block(points: Sequence[RunConfig] | Mapping[int, RunConfig], block: LaneBlock,
+              problem_of: Callable[[RunConfig], Problem]) -> LaneResult:
+    """Run one block of lanes (points sharing a static config, indexed by ``block.lanes``) with its program."""
     template = points[block.lanes[0]]
     lanes = [points[i] for i in block.lanes]
     padded = lanes + [lanes[-1]] * (block.size - len(lanes))

@@ -101,6 +101,15 @@ def param_entries(params: Params) -> Metrics:
     return out
 
 
+#: a finite blow-up: the parameter norm or a logging interval's mean loss beyond this multiple of its initial
+#: value (at least 1) flags the lane as diverged (``train``)
+BLOWUP = 1e6
+
+
+def _norm(params: Params) -> jax.Array:
+    return jnp.sqrt(sum(jnp.sum(jnp.square(x)) for x in jax.tree_util.tree_leaves(params)))
+
+
 def _all_finite(tree: Any) -> jax.Array:
     leaves = [jnp.all(jnp.isfinite(x)) for x in jax.tree_util.tree_leaves(tree)]
     return jnp.all(jnp.stack(leaves)) if leaves else jnp.array(True)
@@ -114,8 +123,10 @@ def train(key: jax.Array, cfg: RunConfig, problem: Problem, host: Any = None) ->
     """Run one lane: returns final params and the trace (metrics at steps 0, k, 2k, ..., T).
 
     The trace holds ``metrics`` (each of shape [T/k + 1]), ``loss`` (mean training objective over each
-    block of k steps, shape [T/k]) and ``diverged_at`` (first step whose loss or update was non-finite,
-    -1 if none; the lane's parameters are frozen at the last finite iterate from then on).
+    block of k steps, shape [T/k]) and ``diverged_at``, -1 if the lane never diverged, else the first step
+    whose loss or update was non-finite, or the first step of the logging interval at whose end the
+    parameter norm or the interval's mean loss exceeded :data:`BLOWUP` times its initial value (at least 1)
+    -- a finite blow-up. From then on the lane's parameters are frozen at the last good iterate.
     """
     T, k = cfg.train.steps, cfg.train.log_every
     k_init, k_data, k_steps = jax.random.split(key, 3)
@@ -161,18 +172,27 @@ def train(key: jax.Array, cfg: RunConfig, problem: Problem, host: Any = None) ->
         m = problem.metrics(p, data, cfg)
         return {**m, **param_entries(p)} if cfg.train.log_params else m
 
+    norm0 = _norm(params)
+
     def block(carry: tuple, c: jax.Array) -> tuple[tuple, tuple]:
+        start, loss0 = carry[:3], carry[3]
         ts = c * k + jnp.arange(k)
         if problem.batch_ahead:
             k_batch, k_obj = jax.vmap(step_keys)(ts)
             batches = jax.vmap(lambda kb, t: problem.batch(kb, cfg, data, t))(k_batch, ts)
-            carry, losses = jax.lax.scan(update, carry, (ts, batches, k_obj))
+            (p, s, d), losses = jax.lax.scan(update, start, (ts, batches, k_obj))
         else:
-            carry, losses = jax.lax.scan(step, carry, ts)
-        return carry, (logged(carry[0]), jnp.mean(losses))
+            (p, s, d), losses = jax.lax.scan(step, start, ts)
+        loss0 = jnp.where(c == 0, losses[0], loss0)
+        mean = jnp.mean(losses)
+        blown = (d < 0) & ((_norm(p) > BLOWUP * jnp.maximum(norm0, 1.0))
+                           | (jnp.abs(mean) > BLOWUP * jnp.maximum(jnp.abs(loss0), 1.0)))
+        d = jnp.where(blown, (c * k).astype(d.dtype), d)
+        p, s = _select(blown, start[0], p), _select(blown, start[1], s)
+        return (p, s, d, loss0), (logged(p), mean)
 
     m0 = logged(params)
-    carry = (params, opt_state, jnp.array(-1, jnp.int32))
-    (params, _, diverged_at), (ms, losses) = jax.lax.scan(block, carry, jnp.arange(T // k))
+    carry = (params, opt_state, jnp.array(-1, jnp.int32), jnp.zeros((), norm0.dtype))
+    (params, _, diverged_at, _), (ms, losses) = jax.lax.scan(block, carry, jnp.arange(T // k))
     metrics = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a[None], b]), m0, ms)
     return params, {"metrics": metrics, "loss": losses, "diverged_at": diverged_at}

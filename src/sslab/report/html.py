@@ -47,11 +47,16 @@ def run_report(results: Any, path: str | Path | None = None) -> Path:
     handle = results.handle
     cfg = handle.read_json("config")
     summary = handle.read_json("summary") if (handle.path / "summary.json").exists() else {}
-    rows = [{"metric": m, **{k: f"{v:.6g}" for k, v in s.items()}} for m, s in sorted(summary.get("metrics", {}).items())]
+    groups = summary.get("groups") or [{"setting": {}, "metrics": summary.get("metrics", {})}]
+    rows = [{"setting": ", ".join(f"{k}={v}" for k, v in g.get("setting", {}).items()) or "(all lanes)", "metric": m,
+             **{k: (f"{v:.6g}" if isinstance(v, float) else str(v)) for k, v in st.items()}}
+            for g in groups for m, st in sorted(g.get("metrics", {}).items())]
     parts = [f"<p>Run <code>{html.escape(results.run_id)}</code>, status {html.escape(str(handle.status().get('status')))}, "
              f"{summary.get('lanes', '?')} lanes; diverged lanes: {html.escape(str(summary.get('diverged_lanes', {})) or 'none')}.</p>",
-             "<h2>Summary at the last step (over lanes)</h2>", _table(rows, ["metric", "mean", "std", "min", "max"]),
-             "<h2>Figures</h2>"]
+             "<h2>Summary at the last step, per setting of the swept axes</h2>"
+             "<p>mean, ci95 (half-width of the 95% t-interval of the mean), std (ddof = 1), min, max and n over the "
+             "finite, non-diverged seeds.</p>",
+             _table(rows, ["metric", "setting", "mean", "ci95", "std", "min", "max", "n"]), "<h2>Figures</h2>"]
     parts += [_img(p) for p in sorted(handle.figures_dir.glob("*.png"))]
     parts += ["<h2>Config</h2>", f"<pre>{html.escape(json.dumps(cfg, indent=1))}</pre>"]
     out = Path(path) if path else handle.report_path
