@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -94,3 +95,36 @@ def test_new_paper_rejects_bad_names_and_existing_folders(tmp_path):
     assert r.exit_code == 2 and "already exists" in r.output
     r = runner.invoke(app, ["new", "plugin", "x", "--dir", str(tmp_path)])
     assert r.exit_code == 2 and "valid choices: paper" in r.output
+
+
+def test_plugin_losses_join_composition_through_their_entry_point(tmp_path, monkeypatch):
+    """A distribution's [sslab.losses] entry point adds a two-view loss that compose trains like a zoo loss; a
+    broken one is one warning line."""
+    from sslab.compose import compose as C
+
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "myloss.py").write_text(
+        "from sslab.losses.infonce import infonce\n"
+        "from sslab.losses.zoo import ViewLoss\n"
+        "LOSS = ViewLoss('my_infonce', lambda z1, z2, p1, p2, tau: infonce(z1, z2, tau=tau), hyper={'tau': 0.7},"
+        " contrastive=True)\n"
+        "ODD = ViewLoss('odd', lambda z1, z2, p1, p2, gamma: 0.0, hyper={'gamma': 1.0})\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "mod"))
+    info = tmp_path / "site" / "loss_plugin-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: loss-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[sslab.losses]\nmy_infonce = myloss:LOSS\nodd = myloss:ODD\n"
+                                           "gone = nowhere:LOSS\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setattr(C, "_PLUGIN_LOSSES", {})
+    monkeypatch.setattr(C, "LOSS_PROBLEMS", [])
+    assert "my_infonce" in C.view_losses() and "odd" not in C.view_losses()
+    assert len(C.LOSS_PROBLEMS) == 2 and any("hyper-parameters ['gamma']" in p for p in C.LOSS_PROBLEMS)
+    (cfg,) = C.EXPERIMENT.plan(["loss=my_infonce", "data=bansal2024", "seed=0", "train.steps=2",
+                                "train.log_every=1", "train.batch_size=8"]).points()
+    assert cfg.loss.name == "my_infonce" and cfg.loss.tau == 0.7
+    from sslab.engine import run_lanes
+    res = run_lanes([cfg], C.problem)
+    assert res.diverged_at[0] == -1 and np.isfinite(res.loss).all()
+    r = runner.invoke(app, ["list", "keys", "compose"])
+    assert "my_infonce" in r.output

@@ -403,8 +403,10 @@ def _print_claim(r) -> None:
 
 def _warn_problems() -> None:
     """One line per declared paper that could not be used (a broken plugin never stops the command)."""
+    from .compose.compose import LOSS_PROBLEMS, view_losses
     from .papers import problems
-    for p in problems():
+    view_losses()
+    for p in problems() + LOSS_PROBLEMS:
         err.print(f"[yellow]warning:[/] {escape(p)}", highlight=False, soft_wrap=True)
 
 

@@ -1,7 +1,7 @@
 """Composition (issue 11): any data model of the four papers × any encoder × any loss of the zoo.
 
 ``sslab run compose data=wenli2021 model=symrelu loss=vicreg`` trains one encoder on one paper's data
-model, with that data model's own views, under any ``VIEW_LOSSES`` entry, and logs the data model's own
+model, with that data model's own views, under any loss of the zoo or of a plugin (``sslab.losses`` entry points), and logs the data model's own
 feature-recovery metrics whatever the loss, plus collapse diagnostics on a fixed probe batch.
 
 Data models and encoders are what the registered papers offer (``Paper.data_models``, ``Paper.encoders``);
@@ -33,6 +33,7 @@ import dataclasses
 import functools
 import math
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from typing import Any, Callable, Literal
 
 import jax
@@ -43,7 +44,7 @@ from ..config import (ConfigError, OptimConfig, RunConfig, Section, TrainConfig,
                       positive)
 from ..engine.train import Problem
 from ..losses.byol import ema_update
-from ..losses.zoo import VIEW_LOSSES
+from ..losses.zoo import VIEW_LOSSES, ViewLoss
 from ..papers import DataModel, Encoder, Experiment, papers
 from ..plotting import save
 from .diagnostics import diagnostics
@@ -66,6 +67,33 @@ class _Table(dict):
 
     def names(self) -> list[str]:
         return sorted(self)
+
+
+LOSS_GROUP = "sslab.losses"
+_PLUGIN_LOSSES: dict[str, ViewLoss] = {}
+LOSS_PROBLEMS: list[str] = []
+
+
+def view_losses() -> _Table:
+    """The two-view losses composition can train: the zoo (``sslab.losses.zoo``) and every ``ViewLoss`` a
+    distribution declares in the entry-point group ``sslab.losses`` (``name = "module:attribute"``). A plugin
+    loss needs hyper-parameters one of :data:`LOSS_SECTIONS` covers; a broken one is left out with a problem line."""
+    if not _PLUGIN_LOSSES and not LOSS_PROBLEMS:
+        for ep in entry_points(group=LOSS_GROUP):
+            try:
+                vl = ep.load()
+                if not isinstance(vl, ViewLoss):
+                    raise TypeError(f"{ep.value} is a {type(vl).__name__}, not a sslab.losses.zoo.ViewLoss")
+                if vl.name in VIEW_LOSSES:
+                    raise ValueError(f"the name {vl.name!r} is taken by the loss zoo")
+                hyper = set(vl.hyper) | ({"ema_m"} if vl.target == "ema" else set())
+                if frozenset(hyper) not in LOSS_SECTIONS:
+                    raise ValueError(f"no config section for hyper-parameters {sorted(hyper)}; use one of "
+                                     + "; ".join(str(sorted(k)) for k in LOSS_SECTIONS))
+                _PLUGIN_LOSSES[vl.name] = vl
+            except Exception as e:  # noqa: BLE001 - a broken plugin loss must not break composition
+                LOSS_PROBLEMS.append(f"loss {ep.name!r} ({ep.value}) is left out: {type(e).__name__}: {e}")
+    return _Table("two-view loss", {**VIEW_LOSSES, **_PLUGIN_LOSSES})
 
 
 def data_models() -> _Table:
@@ -165,7 +193,7 @@ LOSS_SECTIONS: dict[frozenset, type] = {
 
 def loss_section(name: str) -> Section:
     """The config section of zoo loss ``name`` with its own hyper-parameter defaults."""
-    vl = VIEW_LOSSES[name]
+    vl = view_losses()[name]
     hyper = dict(vl.hyper)
     if vl.target == "ema":
         hyper["ema_m"] = 0.99
@@ -192,7 +220,7 @@ class SectionChoice:
 
     def choices(self) -> list[str]:
         return {"data": data_models().names, "model": lambda: ["auto", *encoders().names()],
-                "loss": VIEW_LOSSES.names}[self.kind]()
+                "loss": view_losses().names}[self.kind]()
 
 
 SECTIONS = {k: SectionChoice(k) for k in ("data", "model", "loss")}
@@ -223,7 +251,7 @@ def output_dim(c: RunConfig) -> int:
 
 
 def has_predictor(c: RunConfig) -> bool:
-    return VIEW_LOSSES[c.loss.name].needs_predictor if c.model.predictor is None else c.model.predictor
+    return view_losses()[c.loss.name].needs_predictor if c.model.predictor is None else c.model.predictor
 
 
 @functools.lru_cache(maxsize=None)
@@ -231,7 +259,7 @@ def _finite_on_one(name: str) -> bool:
     """Whether loss ``name`` is finite on a batch of one example (losses with batch statistics are not)."""
     z = jnp.array([[1.0, -0.5, 0.25]])
     with np.errstate(all="ignore"):
-        return bool(np.isfinite(np.asarray(VIEW_LOSSES[name](z, 0.5 * z, z, 0.5 * z))))
+        return bool(np.isfinite(np.asarray(view_losses()[name](z, 0.5 * z, z, 0.5 * z))))
 
 
 def check_compatible(c: RunConfig) -> None:
@@ -239,7 +267,7 @@ def check_compatible(c: RunConfig) -> None:
     ad = adapter(c.data.name)
     model = _resolved_model(c)
     enc = encoders()[model]
-    vl = VIEW_LOSSES[c.loss.name]
+    vl = view_losses()[c.loss.name]
     B = c.train.batch_size
     if c.train.batch != "online":
         raise ConfigError("train.batch: compose draws fresh views every step; use train.batch=online")
@@ -273,7 +301,7 @@ def problem(cfg: RunConfig) -> Problem:
     check_compatible(cfg)
     ad = adapter(cfg.data.name)
     enc_ = encoders()[_resolved_model(cfg)]
-    vl = VIEW_LOSSES[cfg.loss.name]
+    vl = view_losses()[cfg.loss.name]
     dt = jnp.float64 if cfg.train.dtype == "float64" else jnp.float32
     names = enc_.params
     pred, ema = has_predictor(cfg), vl.target == "ema"

@@ -18,11 +18,10 @@ import numpy as np
 import pandas as pd
 
 from ..config import ConfigError
-from ..losses.zoo import VIEW_LOSSES
 from ..report.html import _img, _table, page
 from ..runner import run_plan
 from ..store import RunStore, atomic_write_text
-from .compose import EXPERIMENT, adapter
+from .compose import EXPERIMENT, adapter, view_losses
 from .gallery_figures import heatmap
 
 # Data-model sizes of the gallery (small enough for CPU; the papers' own sizes otherwise).
@@ -53,7 +52,8 @@ class Gallery:
 
 def losses_for(size: str) -> list[str]:
     chosen = SIZES[size]["losses"]
-    return [n for n in (chosen or VIEW_LOSSES.names()) if n in VIEW_LOSSES]
+    table = view_losses()
+    return [n for n in (chosen or table.names()) if n in table]
 
 
 def run_gallery(size: str = "quick", store: Any = None, out: str | Path | None = None,
