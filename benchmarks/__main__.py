@@ -1,4 +1,4 @@
-"""Run every benchmark and print one table: ``python -m benchmarks [--quick] [--only NAME,...] [--json PATH]``.
+"""Run every benchmark and print one table: ``python -m benchmarks [--quick] [--only NAME,...] [--json PATH] [--device gpu]``.
 
 Columns: job, sslab compile and run walls, reference wall, ratio, lanes, throughput (lane-steps per
 second) and GFLOP/s where the FLOP count is derived from the shapes (Tian 2-layer network). Every
@@ -74,7 +74,13 @@ def main() -> None:
                     help="time references on fewer seeds/steps (scaled, marked *) and fewer lanes")
     ap.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(JOBS)}")
     ap.add_argument("--json", default=None, help="also write the table's rows to this JSON file")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "gpu"],
+                    help="gpu: lane-steps/s on the GPU against the CPU, 1 to 10 000 lanes (benchmarks.bench_device)")
     args = ap.parse_args()
+    if args.device == "gpu":
+        importlib.import_module("benchmarks.bench_device").main(
+            ["--device", "gpu"] + (["--lanes", "1,10,100,1000"] if args.quick else []) + (["--json", args.json] if args.json else []))
+        return
     chosen = [j for j in args.only.split(",") if j] or list(JOBS)
     unknown = sorted(set(chosen) - set(JOBS))
     if unknown:

@@ -86,6 +86,25 @@ def sweep(experiment: str = typer.Argument(..., help="experiment name (see `ssla
          dry_run)
 
 
+def _use_device(device: str) -> None:
+    """Pin JAX (this process and the workers it spawns) to a platform before JAX starts; one-line error if absent."""
+    import os
+    if device not in ("auto", "cpu", "gpu"):
+        _fail(f"--device: invalid value {device!r}; valid choices: auto, cpu, gpu")
+    if device == "auto":
+        return
+    os.environ["JAX_PLATFORMS"] = {"cpu": "cpu", "gpu": "cuda"}[device]
+    if device == "gpu":
+        os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # several workers share one GPU
+    import jax
+    try:
+        jax.config.update("jax_platforms", os.environ["JAX_PLATFORMS"])  # JAX may be imported already
+        jax.devices()
+    except (RuntimeError, AssertionError) as e:
+        why = str(e).splitlines()[0] if str(e) else "JAX found no such backend"
+        _fail(f"--device {device}: no such device ({why}); for a GPU: pip install -U 'jax[cuda12]'")
+
+
 def _runs_folder(runs: Optional[Path], write: bool):
     """The results store at ``--runs`` / $SSLAB_RUNS / ./runs, checked before any work: a one-line error if it is
     a file, cannot be created or written (``write``), or does not exist (read-only commands)."""
@@ -235,7 +254,8 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
           json_out: Optional[Path] = typer.Option(None, "--json", help="also write the whole claim table (every row, rule, statistic and per-seed value) as JSON"),
           csv_out: Optional[Path] = typer.Option(None, "--csv", help="also write the claim table as CSV, one line per row"),
           compare: Optional[Path] = typer.Option(None, "--compare", help="a claim table written earlier with --json: print what moved"),
-          dry_run: bool = typer.Option(False, "--dry-run", help="print the claims, workers and an ETA from the claims' cost hints, then exit")) -> None:
+          dry_run: bool = typer.Option(False, "--dry-run", help="print the claims, workers and an ETA from the claims' cost hints, then exit"),
+          device: str = typer.Option("auto", "--device", help="auto (JAX's default) | cpu | gpu (needs jax[cuda12])")) -> None:
     """Run claims and print claim, measured, predicted/bound and verdict; exit 1 if any claim fails."""
     from .check import Context, default_workers, optional_papers, run_claims, select
     from .engine.lanes import enable_compilation_cache
@@ -245,6 +265,7 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
         _fail(f"--size: invalid value {size!r}; valid choices: full, quick")
     if workers is not None and workers < 1:
         _fail(f"--workers: invalid value {workers}; must be ≥ 1")
+    _use_device(device)
     old_table = _read_table(compare) if compare else None
     try:
         claims = select(target, report=report is not None)
