@@ -151,6 +151,34 @@ def test_two_axes_row_major():
         assert c.data.n == 100 and c.train.steps == 4000 and c.method == "ssl"
 
 
+def test_float_ranges_lin_and_log():
+    """lin:lo:hi:n and log:lo:hi:n make an axis of n values with both ends included (issue 22)."""
+    assert plan("data.tau=lin:3:11:5").axes["data.tau"] == [3.0, 5.0, 7.0, 9.0, 11.0]
+    lrs = plan("optim.lr=log:1e-3:1e-1:5").axes["optim.lr"]
+    assert lrs[0] == 1e-3 and lrs[-1] == 1e-1 and len(lrs) == 5
+    ratios = [b / a for a, b in zip(lrs, lrs[1:])]
+    assert all(r == pytest.approx(10 ** 0.5, rel=1e-9) for r in ratios)  # evenly spaced in log scale
+    assert plan("data.tau=lin:0.1:1:10").axes["data.tau"][2] == 0.3  # rounded to 12 digits, not 0.30000000000000004
+    assert plan("data.tau=lin:9:3:4").axes["data.tau"] == [9.0, 7.0, 5.0, 3.0]  # descending is allowed
+    assert plan("data.tau=lin:3:11:5", "seed=0:2").size() == 10
+    assert [c.optim.lr for c in plan("optim.lr=log:1e-3:1e-1:3", "seed=0").points()] == pytest.approx([1e-3, 1e-2, 1e-1])
+
+
+@pytest.mark.parametrize("value,fragment", [
+    ("log:0:1:5", "lo > 0"), ("log:-1:1:3", "lo > 0"), ("lin:3:11", "lin:lo:hi:n"), ("lin:3:11:1", "n must"),
+    ("lin:3:11:2.5", "n must"), ("lin:a:11:3", "numbers"), ("lin:3:3:4", "equal"), ("lin:nan:1:3", "finite"),
+    ("geo:1:2:3", "lin:lo:hi:n"), ("3:11", "lin:lo:hi:n"), ("lin:1:1.0000000000001:5", "12 digits"),
+    ("lin:3:11:5:2", "lin:lo:hi:n"), ("lin:3:11:1000000", "n must"),
+])
+def test_bad_float_ranges_are_one_line_errors(value, fragment):
+    assert fragment in config_error(f"data.tau={value}")
+
+
+def test_float_range_on_an_integer_field_is_an_error():
+    assert "integer" in config_error("data.n=lin:10:100:3")
+    assert "lo:hi" in config_error("seed=log:1:100:3")
+
+
 def test_fraction_parses():
     p = plan("data.rho=1/800")
     assert all(c.data.rho == 1 / 800 for c in p.points())

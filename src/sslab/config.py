@@ -307,11 +307,67 @@ def eval_number(text: str) -> float:
     raise ValueError(text)
 
 
+def _is_float_field(tp: Any) -> bool:
+    """A ``float`` field, or an optional one (``float | None``)."""
+    if tp is float:
+        return True
+    return get_origin(tp) in (Union, types.UnionType) and float in get_args(tp)
+
+
+#: float ranges: ``lin:lo:hi:n`` (n evenly spaced values, both ends included), ``log:lo:hi:n`` (geometric)
+FLOAT_RANGES = ("lin", "log")
+
+
+def float_range(path: str, raw: str) -> list[float]:
+    """``lin:lo:hi:n`` or ``log:lo:hi:n``: ``n >= 2`` values from ``lo`` to ``hi``, both included, evenly spaced
+    (``lin``) or evenly spaced in log scale (``log``, ``lo, hi > 0``), rounded to 12 significant digits
+    (``lin:0:1:11`` gives 0.3, not 0.30000000000000004); a one-line :class:`ConfigError` on any other form."""
+    usage = f"use lin:lo:hi:n or log:lo:hi:n (e.g. {path}=log:1e-3:1e-1:5)"
+    kind, *parts = raw.split(":")
+    if kind not in FLOAT_RANGES or len(parts) != 3:
+        raise ConfigError(f"{path}: bad range {raw!r}; {usage}")
+    try:
+        lo, hi = (float(eval_number(p)) for p in parts[:2])
+    except (ValueError, ArithmeticError):
+        raise ConfigError(f"{path}: bad range {raw!r}: lo and hi must be numbers; {usage}") from None
+    try:
+        n = int(parts[2].strip())
+    except ValueError:
+        raise ConfigError(f"{path}: bad range {raw!r}: n must be an integer >= 2; {usage}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ConfigError(f"{path}: bad range {raw!r}: lo and hi must be finite")
+    if n < 2 or n > 100_000:
+        raise ConfigError(f"{path}: bad range {raw!r}: n must be an integer in [2, 100000]")
+    if lo == hi:
+        raise ConfigError(f"{path}: bad range {raw!r}: lo and hi are equal")
+    if kind == "log":
+        if lo <= 0 or hi <= 0:
+            raise ConfigError(f"{path}: bad range {raw!r}: log ranges need lo > 0 and hi > 0")
+        a, b = math.log10(lo), math.log10(hi)
+        values = [10.0 ** (a + i * (b - a) / (n - 1)) for i in range(n)]
+    else:
+        values = [lo + i * (hi - lo) / (n - 1) for i in range(n)]
+    values = [float(f"{v:.12g}") for v in values]
+    values[0], values[-1] = lo, hi
+    if len(set(values)) != n:
+        raise ConfigError(f"{path}: bad range {raw!r}: {n} values do not fit between lo and hi at 12 digits")
+    return values
+
+
 def split_values(path: str, raw: str, tp: Any) -> list[Any]:
-    """Split an override value into one or more values: ``a,b,c`` or an integer range ``lo:hi[:step]``."""
+    """Split an override value into one or more values: ``a,b,c``, an integer range ``lo:hi[:step]`` or, for a
+    float field, ``lin:lo:hi:n`` / ``log:lo:hi:n`` (:func:`float_range`)."""
     raw = raw.strip()
     if raw == "":
         raise ConfigError(f"{path}: empty value; give a value or a list such as {path}=1,2,3")
+    if ":" in raw and "," not in raw and raw.split(":", 1)[0] in FLOAT_RANGES:
+        if not _is_float_field(tp):
+            kind = "lo:hi[:step] for an integer field" if tp is int else "a value or a list a,b,c"
+            raise ConfigError(f"{path}: lin:/log: ranges are for number fields with a fractional value; use {kind}")
+        return float_range(path, raw)
+    if _is_float_field(tp) and ":" in raw:
+        raise ConfigError(f"{path}: bad range {raw!r}; a float field takes lin:lo:hi:n or log:lo:hi:n "
+                          f"(e.g. {path}=log:1e-3:1e-1:5), or a list a,b,c")
     if tp is int and ":" in raw:
         parts = raw.split(":")
         try:

@@ -21,19 +21,23 @@ KEYS = EXPERIMENT.keys()
 bad_value = {
     "data.n": st.sampled_from(["-1", "0", "abc", "1.5", "", "1e3x", "nan", "3:1", "5:5"]),
     "data.d": st.sampled_from(["1", "0", "-3", "x", "2.5"]),
-    "data.tau": st.sampled_from(["nan", "inf", "-inf", "-1", "0", "abc", "1/0", "10**1000", ",", "1,,2"]),
+    "data.tau": st.sampled_from(["nan", "inf", "-inf", "-1", "0", "abc", "1/0", "10**1000", ",", "1,,2",
+                                 # float ranges (issue 22): malformed, empty, impossible or out of the field's range
+                                 "lin:3:11", "lin:3:11:1", "lin:3:11:x", "lin:3:3:4", "log:0:1:3", "log:1:inf:3",
+                                 "lin:-1:3:3", "geo:1:2:3", "3:11", "lin:3:11:5:1", "lin:3,5", "log::1:3"]),
     "data.rho": st.sampled_from(["-0.1", "0", "nan", "zero"]),
     "data.noise": st.sampled_from(["gaussian", "", "ISOTROPIC", "1"]),
     "model.condition": st.sampled_from(["2", "-1", "a", "0.5"]),
     "model.alpha": st.sampled_from(["-1", "nan", "x"]),
-    "optim.lr": st.sampled_from(["0", "-0.1", "nan", "inf", "fast"]),
+    "optim.lr": st.sampled_from(["0", "-0.1", "nan", "inf", "fast", "log:1e-3:-1:5", "log:1e-3:1e-1:0",
+                                 "lin:0:1:3", "log:1e-3:1e-1"]),
     "optim.name": st.sampled_from(["sgdd", "", "Adam"]),
     "optim.momentum": st.sampled_from(["0.5", "2", "-1"]),  # gd with momentum is rejected too
     "train.steps": st.sampled_from(["0", "-5", "1e9.5", "ten", "3:1"]),
     "train.log_every": st.sampled_from(["0", "3", "7", "-1"]),  # must divide steps=4000
     "train.dtype": st.sampled_from(["float16", "f32", "", "int32"]),
     "train.lane_block": st.sampled_from(["0", "-8", "x"]),
-    "seed": st.sampled_from(["-1", "2147483648", "0:0", "5:2", "0:10:0", "a", "1,1", "0.5"]),
+    "seed": st.sampled_from(["-1", "2147483648", "0:0", "5:2", "0:10:0", "a", "1,1", "0.5", "lin:0:10:3"]),
     "method": st.sampled_from(["ssl,sl", "rl", ""]),
 }
 
