@@ -8,7 +8,7 @@ problems of §2 and §5), :mod:`.theory` (fixed points, global modulation), :mod
 """
 
 from ..paper import Paper
-from . import claims, compose, experiment
+from . import claims, compose, experiment, theory
 
 PAPER = Paper(
     name="tian2022",
@@ -19,6 +19,13 @@ PAPER = Paper(
     figures=claims.figures,
     data_models=(compose.DATA_MODEL,),
     encoders=(compose.ENCODER,),
+    # what the claims measure, public (`sslab theory tian2022.NAME key=value`): C1, C2, C3 per draw, the one-layer
+    # fixed points (C4, C5), C7, the global-modulation closed form per draw (C8) and its dynamics (C9)
+    theory={"gradient_identity": theory.gradient_identity, "kernel_identity": theory.kernel_identity,
+            "uniform_alpha_variance": theory.uniform_alpha_variance,
+            "shared_cluster_data": theory.shared_cluster_data, "fixed_points": theory.fixed_points,
+            "linear_two_layer": theory.linear_two_layer, "global_modulation": theory.global_modulation,
+            "modulation_preference": theory.modulation_preference},
 )
 
 __all__ = ["PAPER"]
