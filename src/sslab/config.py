@@ -99,12 +99,21 @@ class TrainConfig(Section):
         doc="threefry2x32 bit layout: partitionable (JAX's default) or classic (about 25% faster on CPU; other streams)")
     log_params: bool = param(False, doc="also log every parameter entry (e.g. W[0,3]) at each logged step")
     lane_block: int = param(8, check=positive, doc="lanes per vectorised block; results are bit-identical for a fixed block")
+    save_every: int = param(0, check=nonnegative,
+                            doc="keep the parameters at step 0 and every save_every steps (0: off); a multiple of "
+                                "log_every that divides steps")
 
     def check(self) -> None:
         if self.batch == "online" and self.batch_size == 0:
             raise ConfigError("train.batch=online needs train.batch_size > 0")
         if self.steps % self.log_every:
             raise ConfigError(f"train.log_every={self.log_every} must divide train.steps={self.steps}")
+        if self.save_every:
+            if self.save_every % self.log_every:
+                raise ConfigError(f"train.save_every={self.save_every} must be a multiple of "
+                                  f"train.log_every={self.log_every}")
+            if self.steps % self.save_every:
+                raise ConfigError(f"train.save_every={self.save_every} must divide train.steps={self.steps}")
 
 
 @dataclass

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 
 from .papers import Experiment, experiment
-from .plotting import BAND_ALPHA, new_figure, save, style, suptitle
+from .plotting import figure_files, new_figure, readable, save, seed_curves, style, suptitle
 from .store import RunHandle
 
 
@@ -38,6 +39,17 @@ class Results:
             self._params = self.handle.params()
         return self._params
 
+    def checkpoints(self) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Parameters kept during training (``train.save_every=S``): ``({name: [lanes, steps, ...], "lane":
+        [lanes]}, steps)`` with steps 0, S, 2S, ..., T; the last checkpoint is the final parameters. A KeyError
+        if the run kept none."""
+        ck = self.handle.checkpoints()
+        if not ck:
+            raise KeyError(f"run {self.run_id} kept no checkpoints (run it with train.save_every=S, a multiple of "
+                           "train.log_every that divides train.steps)")
+        steps = ck.pop("step")
+        return ck, steps
+
     def metric(self, name: str, step: int | None = None) -> pd.Series:
         """One metric per lane at ``step`` (default: the last logged step), indexed by lane."""
         df = self.records[self.records.metric == name]
@@ -56,7 +68,8 @@ class Results:
 
     @property
     def figures(self) -> list[str]:
-        return sorted(str(p) for p in self.handle.figures_dir.glob("*.png"))
+        """The run's figure files (one per figure: SVG or PDF where written so, else PNG)."""
+        return [str(p) for p in figure_files(self.handle.figures_dir)]
 
     def axes(self) -> list[str]:
         """The run's swept config paths other than the seed."""
@@ -74,36 +87,72 @@ class Results:
         out = at.groupby(keys).value.agg(["mean", "std", "min", "max", "count"]).rename(columns={"count": "n"})
         return out.reset_index()
 
+    def _exp(self) -> Experiment | None:
+        if self.experiment is not None:
+            return self.experiment
+        try:
+            return experiment(self.plan_config["experiment"])
+        except KeyError:
+            return None
+
+    def label(self, name: str) -> str:
+        """A readable name for a metric or config path (the experiment's label table, else the name)."""
+        exp = self._exp()
+        return readable(name, exp.labels if exp is not None else None)
+
+    def title(self, what: str = "") -> str:
+        """A figure title naming the paper, ``what`` is shown and the run's setting (never the run hash)."""
+        exp = self._exp()
+        head = (exp.title.split(" — ")[0] if exp is not None else self.plan_config.get("experiment", ""))
+        setting = exp.setting(self.plan_config) if exp is not None and exp.setting is not None else ""
+        c = self.plan_config.get("config", {})
+        steps = c.get("train", {}).get("steps") if isinstance(c, dict) else None
+        tail = ", ".join(x for x in (setting, f"T = {steps} steps" if steps else "") if x)
+        return f"{head} — {what}" + (f": {tail}" if tail else "")
+
     def plot(self, metrics: str | list[str], *, title: str | None = None, path: Any = None,
-             log_y: bool = False):
-        """Learning curves: mean ± std over seeds of each metric against the step, one line per setting of
-        the non-seed axes and one panel per metric; returns the matplotlib Figure (saved when ``path``)."""
+             log_y: bool = False, center: str = "mean", seeds: bool | None = None):
+        """Learning curves, one panel per metric and one colour per setting of the swept non-seed axes (never
+        pooled): the seed mean with the band of its 95% t-interval (``center="median"``: the median with the
+        IQR band, for bounded errors), and each seed as a thin line (``seeds``; default: when at most 4
+        settings). Axis labels and legends use the experiment's label table; the title names the paper and the
+        setting. Returns the matplotlib Figure (saved when ``path``)."""
         metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+        if center not in ("mean", "median"):
+            raise ValueError(f"center: invalid value {center!r}; valid choices: mean, median")
         df, axes = self.records, self.axes()
         missing = [m for m in metrics if m not in set(df.metric)]
         if missing:
             raise KeyError(f"metric(s) {missing} not in run {self.run_id}; have {sorted(df.metric.unique())}")
+        settings = list(df.groupby(axes, sort=True).groups) if axes else [()]
+        draw_seeds = len(settings) <= 4 if seeds is None else seeds
         n_seeds = df.seed.nunique()
+        ncols = min(len(metrics), 3)
+        nrows = -(-len(metrics) // ncols)
         with style():
-            fig, ax_grid = new_figure(1, len(metrics), figsize=(5.0 * len(metrics), 4.0))
-            for ax, m in zip(ax_grid[0], metrics):
+            fig, ax_grid = new_figure(nrows, ncols, figsize=(4.6 * ncols + 0.6, 3.7 * nrows + 0.9))
+            for ax, m in zip(ax_grid.flat, metrics):
                 sub = df[df.metric == m]
                 groups = sub.groupby(axes, sort=True) if axes else [((), sub)]
-                for key, g in groups:
+                for i, (key, g) in enumerate(groups):
                     key = key if isinstance(key, tuple) else (key,)
-                    stats = g.groupby("step").value.agg(["mean", "std"]).fillna(0.0)
-                    label = ", ".join(f"{a.split('.')[-1]}={v}" for a, v in zip(axes, key)) or None
-                    line, = ax.plot(stats.index, stats["mean"], label=label)
-                    ax.fill_between(stats.index, stats["mean"] - stats["std"], stats["mean"] + stats["std"],
-                                    color=line.get_color(), alpha=BAND_ALPHA, linewidth=0)
-                ax.set_xlabel("step")
-                ax.set_ylabel(m)
+                    wide = g.pivot_table(index="step", columns="lane", values="value").sort_index()
+                    label = ", ".join(f"{self.label(a)} = {v}" for a, v in zip(axes, key)) or self.label(m)
+                    seed_curves(ax, wide.index.to_numpy(), wide.to_numpy().T, color=f"C{i % 10}", label=label,
+                                center=center, seeds=draw_seeds)
+                ax.set_xlabel("training step $t$")
+                ax.set_ylabel(self.label(m))
+                ax.set_title(self.label(m))
                 if log_y:
                     ax.set_yscale("log")
-                if axes:
-                    ax.legend()
-            suptitle(fig, (title or f"{self.plan_config.get('experiment', '')} {self.run_id}")
-                     + f" — mean ± std over {n_seeds} seed{'s' if n_seeds != 1 else ''}")
+            for ax in list(ax_grid.flat)[len(metrics):]:
+                ax.set_visible(False)
+            handles, labels = ax_grid.flat[0].get_legend_handles_labels()
+            if draw_seeds and n_seeds > 1:
+                handles.append(Line2D([], [], color="0.5", lw=0.6, alpha=0.6))
+                labels.append("thin lines: one seed each")
+            fig.legend(handles, labels, loc="outside lower center", ncols=min(2, len(labels)))
+            suptitle(fig, title or self.title(", ".join(self.label(m) for m in metrics) + " over training"))
         if path is not None:
             save(fig, path)
         return fig

@@ -59,7 +59,10 @@ def run_chunk(task: ChunkTask) -> int:
         lanes = list(block.lanes)
         params = dict(res.params)
         params["lane"] = np.asarray(lanes)
-        handle.write_part(name, lane_records(res, lanes, task.run_id, exp.name, axes), params)
+        ckpt = None
+        if res.checkpoints is not None:  # written with the block, before its records (the commit marker)
+            ckpt = {**res.checkpoints, "lane": np.asarray(lanes), "step": res.checkpoint_steps}
+        handle.write_part(name, lane_records(res, lanes, task.run_id, exp.name, axes), params, ckpt)
         written += len(lanes)
     return written
 

@@ -6,6 +6,7 @@ Layout of a run directory ``<root>/<run_id>/``::
     status.json                    {"status": "running"|"done"|"failed", "started", "finished", "parts_done", ...}
     records/part-<name>.parquet    tidy metric records of one finished chunk (the part's commit marker)
     params/part-<name>.npz         final parameters of that chunk (leading axis = lanes, plus a ``lane`` array)
+    params/ckpt-<name>.npz         with train.save_every: parameters [lanes, steps, ...], ``lane`` and ``step``
     summary.json, figures/*.png, report.html
 
 Every file is written atomically: to ``.<name>.tmp-<pid>-<rand>`` in the same directory, fsync'd, then
@@ -371,6 +372,9 @@ class RunHandle:
     def params_path(self, name: str) -> Path:
         return self.params_dir / f"part-{_check_name('part name', name)}.npz"
 
+    def checkpoints_path(self, name: str) -> Path:
+        return self.params_dir / f"ckpt-{_check_name('part name', name)}.npz"
+
     # parts
     def _good_parts(self) -> dict[str, tuple[Path, int]]:
         """Readable record parts ``{name: (path, n_rows)}``; unreadable ones go to ``problems``."""
@@ -398,15 +402,29 @@ class RunHandle:
         return True
 
     def write_part(self, name: str, records: pd.DataFrame,
-                   params: Mapping[str, np.ndarray] | None = None) -> Path:
-        """Commit one finished chunk: params (if any) first, then the records parquet (the marker).
+                   params: Mapping[str, np.ndarray] | None = None,
+                   checkpoints: Mapping[str, np.ndarray] | None = None) -> Path:
+        """Commit one finished chunk: checkpoints and params (if any) first, then the records parquet (the marker).
 
         Missing ``run``/``experiment`` columns are filled from the handle. ``params`` arrays have the
         chunk's lanes on axis 0; unless a ``lane`` array is given it is taken as the sorted distinct
-        ``lane`` values of ``records``.
+        ``lane`` values of ``records``. ``checkpoints`` (``params/ckpt-<name>.npz``) are parameter arrays
+        ``[lanes, steps, ...]`` with a ``step`` array ``[steps]`` (and the same ``lane`` array).
         """
         rpath = self.records_path(name)
         table = _records_table(records, self.run_id, self.experiment)
+        if checkpoints is not None:
+            arrays = {str(k): np.asarray(v) for k, v in checkpoints.items()}
+            if "lane" not in arrays:
+                arrays["lane"] = np.unique(table.column("lane").to_numpy()).astype(np.int64)
+            if "step" not in arrays or arrays["step"].ndim != 1:
+                raise ValueError(f"part {name!r}: checkpoints need a 1-d 'step' array")
+            n, m = arrays["lane"].shape[0], arrays["step"].shape[0]
+            bad = [k for k, v in arrays.items() if k not in ("lane", "step") and v.shape[:2] != (n, m)]
+            if bad:
+                raise ValueError(f"part {name!r}: checkpoints {bad} must have shape [{n} lanes, {m} steps, ...]")
+            with _atomic_file(self.checkpoints_path(name)) as f:
+                np.savez(f, **arrays)
         if params is not None:
             arrays = {str(k): np.asarray(v) for k, v in params.items()}
             if "lane" not in arrays:
@@ -459,6 +477,30 @@ class RunHandle:
                 raise ValueError(f"run {self.run_id}: params parts have different keys "
                                  f"({sorted(keys)} vs {sorted(c)})")
         return {k: np.concatenate([c[k] for c in chunks], axis=0) for k in keys}
+
+    def checkpoints(self) -> dict[str, np.ndarray]:
+        """Checkpoints of finished parts (``train.save_every``): each parameter ``[lanes, steps, ...]``
+        concatenated over parts on axis 0, a ``lane`` array and the ``step`` array; empty if none were kept."""
+        chunks: list[dict[str, np.ndarray]] = []
+        for name in self.parts():
+            p = self.checkpoints_path(name)
+            if not p.is_file():
+                continue
+            try:
+                with np.load(p, allow_pickle=False) as z:
+                    chunks.append({k: z[k] for k in z.files})
+            except Exception as e:  # noqa: BLE001
+                self._problem(f"{p}: unreadable checkpoints skipped ({type(e).__name__}: {e})")
+        if not chunks:
+            return {}
+        keys, step = list(chunks[0]), chunks[0]["step"]
+        for c in chunks[1:]:
+            if set(c) != set(keys) or not np.array_equal(c["step"], step):
+                raise ValueError(f"run {self.run_id}: checkpoint parts differ in their keys or steps "
+                                 "(programs with different train.steps or train.save_every)")
+        out = {k: np.concatenate([c[k] for c in chunks], axis=0) for k in keys if k != "step"}
+        out["step"] = step
+        return out
 
     # json / status
     def _json_path(self, name: str) -> Path:

@@ -33,6 +33,8 @@ class LaneResult:
     loss: np.ndarray  # [L, T/k]
     diverged_at: np.ndarray  # [L]
     steps: np.ndarray  # logged steps, [T/k + 1]
+    checkpoints: dict[str, np.ndarray] | None = None  # params at checkpoint_steps, each [L, T/S + 1, ...]
+    checkpoint_steps: np.ndarray | None = None  # 0, S, 2S, ..., T (train.save_every = S > 0)
 
 
 _PROGRAMS: dict[tuple, Callable] = {}
@@ -139,12 +141,13 @@ class Footprint:
     metrics: int  # number of logged metrics (with every parameter entry when train.log_params)
     logged_steps: int  # T/k + 1
     trace: int  # the logged trace of one lane
+    checkpoints: int = 0  # the kept parameters of one lane (train.save_every)
 
     @property
     def lane(self) -> int:
         """Estimated peak bytes of one lane: inputs, params with gradient and two optimiser moments, dataset,
         a step's batch with room for its intermediates (4×), and the trace."""
-        return self.host + 4 * self.params + self.data + 4 * self.batch + self.trace
+        return self.host + 4 * self.params + self.data + 4 * self.batch + self.trace + self.checkpoints
 
 
 def footprint(template: RunConfig, problem_of: Callable[[RunConfig], Problem]) -> Footprint:
@@ -165,9 +168,11 @@ def footprint(template: RunConfig, problem_of: Callable[[RunConfig], Problem]) -
                                 if template.train.log_params else 0)
     logged = template.train.steps // template.train.log_every + 1
     itemsize = 8 if template.train.dtype == "float64" else 4
+    S = template.train.save_every
     return Footprint(host=size(spec) if host is not None else 0, params=size(params), data=size(data),
                      batch=size(batch), metrics=n_metrics, logged_steps=logged,
-                     trace=(n_metrics + 1) * logged * itemsize)
+                     trace=(n_metrics + 1) * logged * itemsize,
+                     checkpoints=size(params) * (template.train.steps // S + 1) if S else 0)
 
 
 def run_block(points: Sequence[RunConfig] | Mapping[int, RunConfig], block: LaneBlock,
@@ -195,9 +200,10 @@ def run_block(points: Sequence[RunConfig] | Mapping[int, RunConfig], block: Lane
         params, trace = fn(dyn, host)
         params = jax.tree_util.tree_map(lambda a: np.asarray(a)[: len(lanes)], params)
         trace = jax.tree_util.tree_map(lambda a: np.asarray(a)[: len(lanes)], trace)
-    T, k = template.train.steps, template.train.log_every
+    T, k, S = template.train.steps, template.train.log_every, template.train.save_every
     return LaneResult(points=lanes, params=params, metrics=trace["metrics"], loss=trace["loss"],
-                      diverged_at=trace["diverged_at"], steps=np.arange(0, T + 1, k))
+                      diverged_at=trace["diverged_at"], steps=np.arange(0, T + 1, k),
+                      checkpoints=trace.get("checkpoints"), checkpoint_steps=np.arange(0, T + 1, S) if S else None)
 
 
 def iter_blocks(points: list[RunConfig], problem_of: Callable[[RunConfig], Problem]) -> Iterator[tuple[LaneBlock, LaneResult]]:
@@ -226,4 +232,7 @@ def merge(results: list[tuple[list[int], LaneResult]], n: int) -> LaneResult:
         loss=cat(*[r.loss for r in parts]),
         diverged_at=cat(*[r.diverged_at for r in parts]),
         steps=parts[0].steps,
+        checkpoints=(jax.tree_util.tree_map(cat, *[r.checkpoints for r in parts])
+                     if all(r.checkpoints is not None for r in parts) else None),
+        checkpoint_steps=parts[0].checkpoint_steps,
     )

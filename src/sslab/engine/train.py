@@ -123,7 +123,8 @@ def train(key: jax.Array, cfg: RunConfig, problem: Problem, host: Any = None) ->
     """Run one lane: returns final params and the trace (metrics at steps 0, k, 2k, ..., T).
 
     The trace holds ``metrics`` (each of shape [T/k + 1]), ``loss`` (mean training objective over each
-    block of k steps, shape [T/k]) and ``diverged_at``, -1 if the lane never diverged, else the first step
+    block of k steps, shape [T/k]), with ``train.save_every=S > 0`` also ``checkpoints`` (the params at steps
+    0, S, 2S, ..., T, each of shape [T/S + 1, ...]; the last is the final params), and ``diverged_at``, -1 if the lane never diverged, else the first step
     whose loss or update was non-finite, or the first step of the logging interval at whose end the
     parameter norm or the interval's mean loss exceeded :data:`BLOWUP` times its initial value (at least 1)
     -- a finite blow-up. From then on the lane's parameters are frozen at the last good iterate.
@@ -193,6 +194,20 @@ def train(key: jax.Array, cfg: RunConfig, problem: Problem, host: Any = None) ->
 
     m0 = logged(params)
     carry = (params, opt_state, jnp.array(-1, jnp.int32), jnp.zeros((), norm0.dtype))
-    (params, _, diverged_at, _), (ms, losses) = jax.lax.scan(block, carry, jnp.arange(T // k))
-    metrics = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a[None], b]), m0, ms)
-    return params, {"metrics": metrics, "loss": losses, "diverged_at": diverged_at}
+    S = cfg.train.save_every
+    if not S:  # the program without checkpoints (train.save_every=0, the default)
+        (params, _, diverged_at, _), (ms, losses) = jax.lax.scan(block, carry, jnp.arange(T // k))
+        metrics = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a[None], b]), m0, ms)
+        return params, {"metrics": metrics, "loss": losses, "diverged_at": diverged_at}
+
+    def save_interval(carry: tuple, cs: jax.Array) -> tuple[tuple, tuple]:  # S/k logging blocks, then a checkpoint
+        carry, ys = jax.lax.scan(block, carry, cs)
+        return carry, (ys, carry[0])
+
+    p0 = params
+    (params, _, diverged_at, _), ((ms, losses), saved) = jax.lax.scan(
+        save_interval, carry, jnp.arange(T // k).reshape(T // S, S // k))
+    flat = lambda a: a.reshape(-1, *a.shape[2:])  # noqa: E731 - [intervals, blocks, ...] -> [T/k, ...]
+    metrics = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a[None], flat(b)]), m0, ms)
+    checkpoints = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a[None], b]), p0, saved)
+    return params, {"metrics": metrics, "loss": flat(losses), "diverged_at": diverged_at, "checkpoints": checkpoints}
