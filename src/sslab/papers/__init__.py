@@ -91,7 +91,8 @@ def papers() -> dict[str, Paper]:
 
 
 def paper(name: str) -> Paper:
-    """One paper by name; a KeyError says why it is missing (unknown name, or a plugin that failed to load)."""
+    """One paper by name or alias (``Paper.aliases``); a KeyError says why it is missing (unknown name, or a
+    plugin that failed to load)."""
     if name in _LOADED:
         return _LOADED[name]
     _discover()
@@ -99,7 +100,37 @@ def paper(name: str) -> Paper:
         return _LOADED[name]
     if name in _PROBLEMS:
         raise KeyError(_PROBLEMS[name])
+    canonical = aliases().get(name)
+    if canonical is not None:
+        return _LOADED[canonical]
     raise KeyError(f"unknown paper {name!r}; valid choices: {', '.join(sorted(set(_SOURCES) | set(_LOADED)))}")
+
+
+def aliases() -> dict[str, str]:
+    """Every alias of a loaded paper -> the paper's name (an alias that is some paper's name, or that two papers
+    declare, is ignored: the names stay unambiguous). Loads every paper."""
+    loaded = papers()
+    out: dict[str, str] = {}
+    taken = set(loaded) | set(_SOURCES)
+    for p in loaded.values():
+        for a in p.aliases:
+            if a in taken or a in out:
+                _PROBLEMS.setdefault(f"alias:{a}", f"alias {a!r} of paper {p.name!r} is ignored: the name is taken")
+                out.pop(a, None)
+                taken.add(a)
+                continue
+            out[a] = p.name
+    return out
+
+
+def canonical(name: str) -> str:
+    """The paper or experiment name an alias stands for (``tian2023`` -> ``tian2022``); other names unchanged."""
+    if name in _LOADED or name in _SOURCES:
+        return name
+    _discover()
+    if name in _SOURCES:
+        return name
+    return aliases().get(name, name)
 
 
 def problems() -> list[str]:
@@ -136,10 +167,12 @@ def experiments() -> dict[str, Experiment]:
 
 
 def experiment(name: str) -> Experiment:
-    """One experiment by name; a KeyError lists the valid names."""
+    """One experiment by name, or by an alias of the paper whose experiment has the paper's name (``tian2023`` is
+    the experiment ``tian2022``); a KeyError lists the valid names."""
     try:  # the paper of the same name first: no need to import the others
-        for e in paper(name).experiments:
-            if e.name == name:
+        p = paper(name)
+        for e in p.experiments:
+            if e.name in (name, p.name if name in p.aliases else None):
                 return e
     except KeyError:
         pass
@@ -149,5 +182,5 @@ def experiment(name: str) -> Experiment:
     return exps[name]
 
 
-__all__ = ["GROUP", "Source", "sources", "papers", "paper", "problems", "register", "refresh", "experiments",
+__all__ = ["GROUP", "Source", "sources", "papers", "paper", "aliases", "canonical", "problems", "register", "refresh", "experiments",
            "experiment", "Paper", "Experiment", "Claim", "Row", "Context", "DataModel", "Encoder"]

@@ -220,8 +220,14 @@ class Paper:
     data_models: tuple[DataModel, ...] = ()
     encoders: tuple[Encoder, ...] = ()
     theory: dict[str, Callable[..., Any]] = dataclasses.field(default_factory=dict)
+    #: other names of the paper and of its experiment of the same name (``sslab run|check ALIAS``); runs and
+    #: claims are stored under ``name``
+    aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        bad = [a for a in self.aliases if not isinstance(a, str) or not a.isidentifier() or a == self.name]
+        if bad:
+            raise ValueError(f"paper {self.name!r}: invalid aliases {bad} (identifiers other than the name)")
         ids = [c.id for c in self.claims]
         if len(ids) != len(set(ids)):
             raise ValueError(f"paper {self.name!r}: repeated claim ids {sorted({i for i in ids if ids.count(i) > 1})}")

@@ -12,6 +12,7 @@ from . import claims, compose, experiment, theory
 
 PAPER = Paper(
     name="tian2022",
+    aliases=("tian2023",),  # the paper is Tian 2023; `sslab run|check tian2023` run tian2022 (stored under tian2022)
     title=claims.TITLE,
     summary=claims.SUMMARY,
     experiments=(experiment.EXPERIMENT, experiment.EXPERIMENT_1LAYER),
