@@ -31,7 +31,8 @@ class Experiment:
     one value each and are applied before the other overrides. ``base(**presets)`` builds the base
     config; ``default_axes`` are the lanes run when the user gives none (usually the seed set);
     ``figures(results)`` draws a stored run's figures; ``sections`` maps a section name to a factory
-    that swaps the whole section by name (``data=NAME``; the factory may have a ``choices()``).
+    that swaps the whole section by name (``data=NAME``; the factory may have a ``choices()``);
+    ``labels`` and ``setting`` give figures readable metric names and a title for a run's setting.
     Every field is a module-level object, so an experiment pickles by reference into worker processes.
     """
 
@@ -43,6 +44,10 @@ class Experiment:
     default_axes: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
     figures: Callable[..., list[str]] | None = None
     sections: dict[str, Callable[[str], Section]] = dataclasses.field(default_factory=dict)
+    # for figures (Results.plot): readable names of metrics and config paths ("w11" -> "$w_1\\cdot e_1$",
+    # "data.tau" -> "τ"), and a title label of a stored plan config ("SSL, condition 0, isotropic noise")
+    labels: dict[str, str] = dataclasses.field(default_factory=dict)
+    setting: Callable[[dict], str] | None = None
 
     def plan(self, overrides: Sequence[str] | dict[str, Any] = ()) -> Plan:
         """Build the plan (base config + axes) from ``key=value`` overrides; all errors before compute."""
@@ -205,7 +210,9 @@ class Paper:
     """Everything sslab knows of one paper; a paper package exports one as ``PAPER``.
 
     ``name`` prefixes its claim keys (``yang2024.C5``); ``figures(ctx, outdir)`` draws the check report's
-    figures from the claims' runs; ``optional`` papers run only when named (``sslab check NAME``);
+    figures from the claims' runs and returns their paths, or (path, caption) pairs (a caption says what
+    theory predicts and what was measured; a bare path's caption is the one stored in the file by
+    :func:`sslab.plotting.set_caption`); ``optional`` papers run only when named (``sslab check NAME``);
     ``data_models`` and ``encoders`` are what it offers to composition; ``theory`` names its public theory
     objects, functions of keyword parameters (``sslab theory NAME.OBJECT key=value``).
     """
@@ -215,7 +222,7 @@ class Paper:
     summary: str = ""
     experiments: tuple[Experiment, ...] = ()
     claims: tuple[Claim, ...] = ()
-    figures: Callable[[Context, Path], list[Path]] | None = None
+    figures: Callable[[Context, Path], list[Path | tuple[Path, str]]] | None = None
     optional: bool = False
     data_models: tuple[DataModel, ...] = ()
     encoders: tuple[Encoder, ...] = ()
