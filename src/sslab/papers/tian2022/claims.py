@@ -521,8 +521,8 @@ def figures(ctx: Context, outdir) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     settings = {"relu+BN": [], "linear+BN": ["model.activation=linear"], "relu, no BN": ["model.bn=false"],
                 "linear, no BN": ["model.activation=linear", "model.bn=false"]}
-    table = {k: (seed_mean(rf_run(ctx, v), "loc_all"), seed_mean(rf_run(ctx, v), "loc_other_all"))
-             for k, v in settings.items()}
+    table = {k: (list(last(rf_run(ctx, v), "loc_all").values()), list(last(rf_run(ctx, v), "loc_other_all").values()))
+             for k, v in settings.items()}  # per-seed values: the figure shows seeds and 95% t-intervals
     out = [outdir / "tian2022_loc_by_setting.png", outdir / "tian2022_loc_vs_beta.png",
            outdir / "tian2022_1layer_optima.png"]
     steps = int(rf_run(ctx, []).records.step.max())
