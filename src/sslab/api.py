@@ -33,18 +33,22 @@ def experiment(name: str) -> Experiment:
 
 def run(experiment_name: str, overrides: list[str] | dict[str, Any] = (), *, store: RunStore | str | None = None,
         name: str | None = None, progress: bool = False, figures: bool = True, executor: str = "inprocess",
-        workers: int | None = None, address: str | None = None, blocks_per_chunk: int = 1) -> Results:
+        workers: int | None = None, address: str | None = None, blocks_per_chunk: int = 1,
+        tags: tuple[str, ...] | list[str] = ()) -> Results:
     """Run ``experiment_name`` with ``key=value`` overrides; resumable, records written block by block.
 
     The run id is ``name`` or ``<experiment>-<hash of the plan>``, so the same command resumes an
     interrupted run (finished blocks are skipped) or returns a finished one without recomputing.
     ``executor`` is ``inprocess`` (default), ``local`` (a process pool of ``workers``) or ``ray``
-    (the cluster at ``address``, or a local Ray instance).
+    (the cluster at ``address``, or a local Ray instance). ``tags`` label the run (``sslab runs``, the
+    ``tags`` view of ``sslab query``).
     """
     exp = experiment(experiment_name)
     plan = exp.plan(overrides)
+    words = [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, dict) else list(overrides)
     return run_plan(exp, plan, store=store, name=name, progress=progress, figures=figures, executor=executor,
-                    workers=workers, address=address, blocks_per_chunk=blocks_per_chunk)
+                    workers=workers, address=address, blocks_per_chunk=blocks_per_chunk, overrides=words,
+                    tags=tuple(tags))
 
 
 def sweep(experiment_name: str, overrides: list[str] | dict[str, Any] = (), **kwargs: Any) -> Results:

@@ -1,4 +1,9 @@
-"""The ``sslab`` command line: run, check, list, query, runs, report."""
+"""The ``sslab`` command line: run, sweep, check, list, query, runs, rm, gc, tag, export, report.
+
+Start-up is kept short (``sslab --help``, ``--version`` and ``list`` import no JAX): everything heavy is imported
+inside the command that needs it, and ``sslab list`` reads a small cached index of the registered papers
+(:func:`_index`) rebuilt when an entry point or a source file changes.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,35 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=True, no_args_is_help=True,
                   help="sslab: run, check and extend simulations of self-supervised-learning theory.")
-console = Console(emoji=False, highlight=False)
-err = Console(stderr=True, emoji=False, highlight=False)
+
+
+def _console(stderr: bool = False) -> Console:
+    """A terminal console wraps at the terminal's width; output to a file or pipe is not wrapped at 80 columns
+    (a wide console: tables keep one line per row; $COLUMNS still wins)."""
+    import os
+    c = Console(stderr=stderr, emoji=False, highlight=False)
+    if not c.is_terminal and not os.environ.get("COLUMNS"):
+        c = Console(stderr=stderr, emoji=False, highlight=False, width=4000)
+    return c
+
+
+console = _console()
+err = _console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+        print(f"sslab {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="print the version and exit")) -> None:
+    """sslab: run, check and extend simulations of self-supervised-learning theory."""
 
 RUNS_HELP = "results directory (default: $SSLAB_RUNS or ./runs)"
 
@@ -52,9 +82,10 @@ def run(experiment: str = typer.Argument(..., help="experiment name (see `sslab 
         figures: bool = typer.Option(True, "--figures/--no-figures", help="write the experiment's PNG figures"),
         report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report"),
         force: bool = typer.Option(False, "--force", help="recompute even if the run is stored"),
+        tag: list[str] = typer.Option(None, "--tag", help="label the run (repeatable); see `sslab runs`, `sslab tag`"),
         dry_run: bool = typer.Option(False, "--dry-run", help="print lanes, programs, blocks, records, memory and an ETA, then exit")) -> None:
     """Run one configuration (all its lanes, in this process) and write records, parameters, summary and figures."""
-    _run(experiment, overrides, runs, name, figures, report, "inprocess", None, None, 1, force, dry_run)
+    _run(experiment, overrides, runs, name, figures, report, "inprocess", None, None, 1, force, dry_run, tag)
 
 
 @app.command()
@@ -69,6 +100,7 @@ def sweep(experiment: str = typer.Argument(..., help="experiment name (see `ssla
           figures: bool = typer.Option(True, "--figures/--no-figures", help="write the experiment's PNG figures"),
           report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report"),
           force: bool = typer.Option(False, "--force", help="recompute even if the run is stored"),
+          tag: list[str] = typer.Option(None, "--tag", help="label the run (repeatable); see `sslab runs`, `sslab tag`"),
           dry_run: bool = typer.Option(False, "--dry-run", help="print lanes, programs, blocks, records, memory and an ETA, then exit")) -> None:
     """Run a grid: points packed into lanes of compiled programs, lane blocks as chunks on an executor."""
     if executor not in ("local", "ray", "inprocess"):
@@ -83,7 +115,7 @@ def sweep(experiment: str = typer.Argument(..., help="experiment name (see `ssla
         except ImportError:
             _fail("--executor ray needs Ray: pip install 'sslab[ray]'")
     _run(experiment, overrides, runs, name, figures, report, executor, workers, address, blocks_per_chunk, force,
-         dry_run)
+         dry_run, tag)
 
 
 def _use_device(device: str) -> None:
@@ -138,7 +170,7 @@ def _writable(folder: Path) -> bool:
 
 
 def _run(experiment, overrides, runs, name, figures, report, executor, workers, address, blocks_per_chunk,
-         force: bool = False, dry_run: bool = False) -> None:
+         force: bool = False, dry_run: bool = False, tags: Optional[list[str]] = None) -> None:
     from .config import ConfigError
     from .engine.train import BLOWUP
     from .runner import run_plan
@@ -154,6 +186,12 @@ def _run(experiment, overrides, runs, name, figures, report, executor, workers, 
             check_run_id(name)
         except ValueError as e:
             _fail(f"--name: {e}")
+    from .store import check_tag
+    for t in tags or []:
+        try:
+            check_tag(t)
+        except ValueError as e:
+            _fail(f"--tag: {e}")
     if dry_run:
         import os
         from .store import RunStore
@@ -180,7 +218,8 @@ def _run(experiment, overrides, runs, name, figures, report, executor, workers, 
     t0 = time.time()
     try:
         res = run_plan(exp, plan, store=store, name=name, progress=True, figures=figures, executor=executor,
-                       workers=workers, address=address, blocks_per_chunk=blocks_per_chunk, force=force)
+                       workers=workers, address=address, blocks_per_chunk=blocks_per_chunk, force=force,
+                       overrides=list(overrides or []), tags=tuple(tags or ()))
     except KeyboardInterrupt:
         err.print("interrupted: the finished lane blocks are stored; re-running the same command resumes the run")
         raise typer.Exit(130)
@@ -246,12 +285,12 @@ def _short(v: list) -> str:
 
 
 @app.command()
-def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or claim (yang2024.C5); default: all"),
+def check(cli: typer.Context, target: Optional[str] = typer.Argument(None, help="paper (yang2024) or claim (yang2024.C5); default: all"),
           size: str = typer.Option("full", "--size", help="full: the spec's sizes; quick: smaller versions of slow claims"),
           runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
           report: Optional[Path] = typer.Option(None, "--report", help="also write an HTML report into this directory"),
           workers: Optional[int] = typer.Option(None, "--workers", help="processes running claims side by side, one XLA thread each (default: $SSLAB_CHECK_WORKERS or all cores; 1: in this process)"),
-          json_out: Optional[Path] = typer.Option(None, "--json", help="also write the whole claim table (every row, rule, statistic and per-seed value) as JSON"),
+          json_out: Optional[Path] = typer.Option(None, "--json", help="also write the whole claim table (every row, rule, statistic and per-seed value) as JSON; `--json -` prints it to stdout (the tables go to stderr)"),
           csv_out: Optional[Path] = typer.Option(None, "--csv", help="also write the claim table as CSV, one line per row"),
           compare: Optional[Path] = typer.Option(None, "--compare", help="a claim table written earlier with --json: print what moved"),
           dry_run: bool = typer.Option(False, "--dry-run", help="print the claims, workers and an ETA from the claims' cost hints, then exit"),
@@ -291,10 +330,18 @@ def check(target: Optional[str] = typer.Argument(None, help="paper (yang2024) or
         n_workers = min(workers or default_workers(), len(claims))
     except ValueError as e:
         _fail(str(e))
+    if json_out is not None and str(json_out) == "-":  # stdout is the JSON table; everything else to stderr
+        console.file = sys.stderr
+        cli.call_on_close(lambda: setattr(console, "file", None))
     t0 = time.time()
-    with console.status(f"{len(claims)} claim(s) on {n_workers} worker(s)") as status:
-        results = run_claims(claims, ctx, n_workers, on_result=_print_claim,
-                             on_progress=lambda k, n: status.update(f"{k}/{n} claims done on {n_workers} worker(s)"))
+    try:
+        with console.status(f"{len(claims)} claim(s) on {n_workers} worker(s)") as status:
+            results = run_claims(claims, ctx, n_workers, on_result=_print_claim,
+                                 on_progress=lambda k, n: status.update(f"{k}/{n} claims done on {n_workers} worker(s)"))
+    except KeyboardInterrupt:
+        err.print("interrupted: the runs the claims finished are stored; re-running the same command resumes "
+                  "(finished runs and lane blocks are reused, not recomputed)")
+        raise typer.Exit(130)
     wall = time.time() - t0
     failed = [r.claim.key for r in results if r.verdict == "FAIL"]
     overview = Table(title="Overview", title_justify="left")
@@ -353,6 +400,10 @@ def _write_tables(results, wall: float, workers: int, size: str, json_out: Optio
     for path, text in ((json_out, lambda: json.dumps(table, indent=1, ensure_ascii=False) + "\n"),
                        (csv_out, lambda: _csv_text(table_rows(table)))):
         if path is None:
+            continue
+        if str(path) == "-":
+            sys.stdout.write(text())
+            sys.stdout.flush()
             continue
         try:
             atomic_write_text(path, text())
@@ -422,64 +473,223 @@ def _print_claim(r) -> None:
     console.print(table)
 
 
-def _warn_problems() -> None:
+def _warn_problems(lines: Optional[list[str]] = None) -> None:
     """One line per declared paper that could not be used (a broken plugin never stops the command)."""
-    from .compose.compose import LOSS_PROBLEMS, view_losses
-    from .papers import problems
-    view_losses()
-    for p in problems() + LOSS_PROBLEMS:
+    if lines is None:
+        from .compose.compose import LOSS_PROBLEMS, view_losses
+        from .papers import problems
+        view_losses()
+        lines = problems() + LOSS_PROBLEMS
+    for p in lines:
         err.print(f"[yellow]warning:[/] {escape(p)}", highlight=False, soft_wrap=True)
+
+
+# --- the list index: `sslab list` without importing the papers (and JAX) ------------------------------------
+
+INDEX_VERSION = 1
+_ENTRY_GROUPS = ("sslab.papers", "sslab.losses")
+
+
+def _index_path() -> Optional[Path]:
+    import os
+    if os.environ.get("SSLAB_INDEX", "").lower() in ("0", "off", "none"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sslab" / "list-index.json"
+
+
+def _index_key() -> str:
+    """What the index depends on: sslab's version, the interpreter, every entry point of the paper and loss
+    groups (name, value, distribution and its version) and the path, size and mtime of every source file of the
+    packages they point into (sslab's own included), so an edit, an install or an uninstall rebuilds it."""
+    import hashlib
+    import importlib.util
+    import os
+    from importlib.metadata import entry_points
+
+    from . import __version__
+    h = hashlib.sha256(f"{INDEX_VERSION} {__version__} {sys.executable}\n".encode())
+    tops = {"sslab"}
+    for group in _ENTRY_GROUPS:
+        for ep in sorted(entry_points(group=group), key=lambda e: (e.name, e.value)):
+            dist = getattr(ep, "dist", None)
+            h.update(f"{group} {ep.name} {ep.value} {getattr(dist, 'name', '')} {getattr(dist, 'version', '')}\n".encode())
+            tops.add(ep.value.split(":")[0].strip().split(".")[0])
+    for top in sorted(tops):
+        try:
+            spec = importlib.util.find_spec(top)  # a top-level package: located, not executed
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None:
+            h.update(f"missing {top}\n".encode())
+            continue
+        roots = list(spec.submodule_search_locations or []) or ([spec.origin] if spec.origin else [])
+        for root in roots:
+            files = [root] if os.path.isfile(root) else [
+                os.path.join(d, f) for d, dirs, fs in os.walk(root)
+                if not dirs.__setitem__(slice(None), sorted(x for x in dirs if x != "__pycache__" and not x.startswith(".")))
+                for f in sorted(fs) if f.endswith(".py")]
+            for f in files:
+                try:
+                    st = os.stat(f)
+                except OSError:
+                    continue
+                h.update(f"{f} {st.st_size} {st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _build_index() -> dict:
+    """Everything `sslab list` shows, from the registry itself (imports every paper, hence JAX)."""
+    from .check import optional_papers, select
+    from .compose.compose import EXPERIMENT as compose
+    from .compose.compose import LOSS_PROBLEMS, view_losses
+    from .papers import papers, problems, sources
+    src = sources()
+    out = []
+    for name, p in papers().items():
+        origin = "built in" if src.get(name) and src[name].builtin else (
+            f"plugin: {src[name].distribution}" if name in src else "registered in this process")
+        out.append({"name": name, "title": p.title, "origin": origin, "claims": len(p.claims), "optional": p.optional,
+                    "aliases": list(p.aliases),
+                    "experiments": [{"name": e.name, "title": e.title, "presets": list(e.presets)} for e in p.experiments]})
+    optional = optional_papers()
+    claims = [{"key": c.key, "paper": c.paper, "id": c.id, "title": c.title, "precision": c.precision, "slow": c.slow,
+               "optional": c.paper in optional, "report_only": c.report_only}
+              for c in select(None, include_optional=True, report=True)]
+    view_losses()
+    return {"papers": out, "compose": {"name": compose.name, "title": compose.title},
+            "claims": claims, "problems": problems() + list(LOSS_PROBLEMS)}
+
+
+def _index() -> dict:
+    """The list index: the live registry when this process already imported it (tests, notebooks: papers
+    registered in-process show up), else ``~/.cache/sslab/list-index.json`` when its key matches (no paper and no
+    JAX imported: `sslab list` in a fraction of a second), else rebuilt and stored atomically."""
+    import json
+    import os
+    import tempfile
+    if "sslab.papers" in sys.modules:
+        return _build_index()
+    path = _index_path()
+    key = _index_key() if path is not None else ""
+    if path is not None:
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(cached, dict) and cached.get("key") == key and isinstance(cached.get("index"), dict):
+                return cached["index"]
+        except (OSError, ValueError):
+            pass
+    index = _build_index()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".list-index.")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump({"key": key, "index": index}, f)
+            os.replace(tmp, path)
+        except OSError:  # a read-only cache: list works, only slower
+            pass
+    return index
+
+
+def _axis_text(values: list) -> str:
+    """An axis as the override that makes it: 0:20 for a contiguous integer range, else a comma list."""
+    if len(values) > 1 and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        step = values[1] - values[0]
+        if step and all(b - a == step for a, b in zip(values, values[1:])):
+            return f"{values[0]}:{values[-1] + step}" + (f":{step}" if step != 1 else "")
+    return ",".join(map(str, values))
 
 
 @app.command("list")
 def list_(what: str = typer.Argument("experiments", help="experiments | papers | claims | keys"),
-          experiment: Optional[str] = typer.Argument(None, help="for `keys`: the experiment")) -> None:
-    """List experiments (with the paper and distribution they come from), papers, claims, or an experiment's keys."""
-    from .api import experiments
-    from .papers import papers, sources
-    if what in ("experiments", "papers"):
-        src = sources()
-        for name, p in papers().items():
-            origin = "built in" if src.get(name) and src[name].builtin else (
-                f"plugin: {src[name].distribution}" if name in src else "registered in this process")
-            if what == "papers":
-                console.print(f"[bold]{name}[/]  {p.title}  ({origin}; {len(p.claims)} claims"
-                              + (", optional" if p.optional else "") + ")", highlight=False)
-                continue
-            for e in p.experiments:
-                console.print(f"[bold]{e.name}[/]  {e.title}  (paper {name}, {origin}; presets: "
-                              f"{', '.join(e.presets) or '-'})", highlight=False)
-        if what == "experiments":
-            from .compose.compose import EXPERIMENT as compose
-            console.print(f"[bold]{compose.name}[/]  {compose.title}  (built in; data, model, loss from every paper)",
-                          highlight=False)
-        _warn_problems()
-    elif what == "claims":
-        from .check import optional_papers, select
-        optional = optional_papers()
-        for c in select(None, include_optional=True, report=True):
-            console.print(f"[bold]{c.key}[/]  {c.title}  \\[{c.precision}]" + ("  (slow)" if c.slow else "")
-                          + ("  (optional: run only when named)" if c.paper in optional else "")
-                          + ("  (report-only: runs with check --report or when named)" if c.report_only else ""))
-        _warn_problems()
-    elif what == "keys":
-        if not experiment:
-            _fail("`sslab list keys EXPERIMENT`; valid experiments: " + ", ".join(sorted(experiments())))
-        exp = _experiment(experiment)
-        from .config import get_path, leaf_paths
-        base = exp.base()
-        table = Table(title=f"{experiment} config keys (lane = may vary across lanes of one program)")
-        for col in ("key", "default", "lane", "doc"):
-            table.add_column(col, overflow="fold")
-        for p, f in leaf_paths(base).items():
-            table.add_row(_t(p), _t(repr(get_path(base, p))), "yes" if f.metadata.get("lane") else "",
-                          _t(f.metadata.get("doc", "")))
-        console.print(table)
-        for sec, make in (exp.sections or {}).items():
-            if hasattr(make, "choices"):
-                console.print(f"{sec}=NAME swaps the {sec} section; choices: {', '.join(make.choices())}")
-    else:
+          experiment: Optional[str] = typer.Argument(None, help="for `keys`: the experiment"),
+          as_json: bool = typer.Option(False, "--json", help="print the list as JSON")) -> None:
+    """List experiments (with the paper and distribution they come from), papers, claims, or an experiment's keys
+    (with their defaults, whether they may vary per lane, and the metrics the experiment logs)."""
+    import json
+    if what == "keys":
+        _list_keys(experiment, as_json)
+        return
+    if what not in ("experiments", "papers", "claims"):
         _fail(f"unknown list target {what!r}; valid choices: experiments, papers, claims, keys")
+    index = _index()
+    if what == "papers":
+        items = [{k: v for k, v in p.items() if k != "experiments"} for p in index["papers"]]
+        lines = [f"[bold]{p['name']}[/]  {escape(p['title'])}  ({p['origin']}; {p['claims']} claims"
+                 + (", optional" if p["optional"] else "")
+                 + (f"; alias {', '.join(p['aliases'])}" if p["aliases"] else "") + ")" for p in items]
+    elif what == "experiments":
+        items = [{**e, "paper": p["name"], "origin": p["origin"],
+                  "aliases": p["aliases"] if e["name"] == p["name"] else []}
+                 for p in index["papers"] for e in p["experiments"]]
+        lines = [f"[bold]{e['name']}[/]  {escape(e['title'])}  (paper {e['paper']}, {e['origin']}; presets: "
+                 f"{', '.join(e['presets']) or '-'}" + (f"; alias {', '.join(e['aliases'])}" if e["aliases"] else "")
+                 + ")" for e in items]
+        c = index["compose"]
+        items.append({"name": c["name"], "title": c["title"], "presets": [], "paper": None, "origin": "built in",
+                      "aliases": []})
+        lines.append(f"[bold]{c['name']}[/]  {escape(c['title'])}  (built in; data, model, loss from every paper)")
+    else:
+        items = index["claims"]
+        lines = [f"[bold]{c['key']}[/]  {escape(c['title'])}  \\[{c['precision']}]" + ("  (slow)" if c["slow"] else "")
+                 + ("  (optional: run only when named)" if c["optional"] else "")
+                 + ("  (report-only: runs with check --report or when named)" if c["report_only"] else "")
+                 for c in items]
+    if as_json:
+        print(json.dumps(items, indent=1, ensure_ascii=False))
+    else:
+        for line in lines:
+            console.print(line, highlight=False)
+    _warn_problems(index["problems"])
+
+
+def _list_keys(experiment: Optional[str], as_json: bool) -> None:
+    """`sslab list keys EXP`: every key that can be set, its real default (an axis default as the override that
+    makes it, e.g. seed 0:20), lane or static, and the metrics the experiment logs."""
+    import json
+    if not experiment:
+        names = sorted([e["name"] for p in _index()["papers"] for e in p["experiments"]] + ["compose"])
+        _fail("`sslab list keys EXPERIMENT`; valid experiments: " + ", ".join(names))
+    exp = _experiment(experiment)
+    from .config import get_path, leaf_paths
+    from .store import jsonable
+    base = exp.base()
+    axes = {k: list(v) for k, v in (exp.default_axes or {}).items()}
+    swappable = set(exp.sections or {})
+    keys = []
+    for p, f in leaf_paths(base).items():
+        head, _, leaf = p.rpartition(".")
+        if leaf == "name" and head in ("data", "model", "loss") and head not in swappable:
+            continue  # fixed by the experiment: cannot be changed
+        if p == "experiment":
+            continue
+        value = get_path(base, p)
+        keys.append({"key": p, "default": _axis_text(axes[p]) if p in axes else value, "axis": p in axes,
+                     "lane": bool(f.metadata.get("lane")), "doc": f.metadata.get("doc", "")})
+    try:
+        from .engine.lanes import logged_metrics
+        metrics = logged_metrics(exp.plan([]).points()[0], exp.problem)
+    except Exception as e:  # noqa: BLE001 - the key table must not depend on it
+        metrics, problem = [], f"{type(e).__name__}: {e}"
+    else:
+        problem = None
+    sections = {sec: list(make.choices()) for sec, make in (exp.sections or {}).items() if hasattr(make, "choices")}
+    if as_json:
+        print(json.dumps({"experiment": exp.name, "keys": jsonable(keys), "metrics": metrics,
+                          "also_logged": ["loss", "diverged_at"], "sections": sections}, indent=1, ensure_ascii=False))
+        return
+    _emit(["key", "default", "lane", "doc"],
+          [[k["key"], (k["default"] + " (axis)") if k["axis"] else repr(k["default"]), "yes" if k["lane"] else "",
+            k["doc"]] for k in keys],
+          title=f"{exp.name} config keys (lane = may vary across lanes of one program; axis = the default lanes)")
+    for sec, choices in sections.items():
+        console.print(_t(f"{sec}=NAME swaps the {sec} section; choices: {', '.join(choices)}"))
+    if metrics:
+        console.print(_t(f"metrics logged at step 0 and every train.log_every steps: {', '.join(metrics)}; "
+                         "also loss (the mean objective over each logging interval) and diverged_at"))
+    else:
+        console.print(_t(f"metrics: could not be evaluated ({problem})"))
 
 
 @app.command()
@@ -593,18 +803,211 @@ def query(sql: str = typer.Argument(..., help='SQL over the views `records` and 
         console.print(f"... {len(df)} rows (showing 200; use --csv/--parquet for all)")
 
 
+def _emit(columns: list[str], rows: list[list], title: Optional[str] = None) -> None:
+    """A table: Rich on a terminal; tab-separated lines with a header when stdout is a file or a pipe (never
+    wrapped, one line per row, for grep, cut and spreadsheets)."""
+    if console.is_terminal:
+        table = Table(title=title, title_justify="left")
+        for c in columns:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            table.add_row(*(_t("" if v is None else v) for v in r))
+        console.print(table)
+        return
+    clean = lambda v: "" if v is None else str(v).replace("\t", " ").replace("\n", " ")  # noqa: E731
+    out = ["\t".join(columns)] + ["\t".join(clean(v) for v in r) for r in rows]
+    print("\n".join(out), flush=True)
+
+
+def _age(started: str, now: Optional[float] = None) -> str:
+    """How long ago a run started: 42s, 17m, 5h, 3d."""
+    from datetime import datetime
+    try:
+        t = datetime.fromisoformat(str(started)).timestamp()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return "?"
+    age = max(0.0, (time.time() if now is None else now) - t)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if age >= size:
+            return f"{int(age // size)}{unit}"
+    return f"{int(age)}s"
+
+
+def _duration(text: str, option: str) -> float:
+    """``7d``, ``12h``, ``30m``, ``45s`` (or a number of days) in seconds; a one-line error otherwise."""
+    import re
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text or "")
+    if not m:
+        _fail(f"{option}: invalid duration {text!r}; use e.g. 7d, 12h, 30m, 45s or 2w")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "": 86400}[m.group(2)]
+
+
+RUNS_COLUMNS = ("run_id", "experiment", "status", "lanes", "axes", "overrides", "tags", "sslab", "code", "age")
+
+
 @app.command("runs")
-def runs_(runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -> None:
-    """List stored runs with their status."""
+def runs_(runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
+          experiment: Optional[str] = typer.Option(None, "--experiment", help="only runs of this experiment"),
+          status: Optional[str] = typer.Option(None, "--status", help="only runs with this status: done, running, interrupted or failed"),
+          tag: Optional[str] = typer.Option(None, "--tag", help="only runs with this tag"),
+          as_json: bool = typer.Option(False, "--json", help="print the runs as JSON (every column of the runs view, with axes and overrides as lists)")) -> None:
+    """List stored runs: experiment, status, lanes, swept axes, overrides, tags, provenance and age.
+
+    Status: done; running (a process holds the run's lock); interrupted (its process died or was stopped:
+    re-running the command resumes it); failed. Printed as a table on a terminal, as tab-separated lines in a
+    pipe or file.
+    """
+    import json
+
+    from .store import SHOWN_STATUSES
+    if status is not None and status not in SHOWN_STATUSES:
+        _fail(f"--status: invalid value {status!r}; valid choices: {', '.join(SHOWN_STATUSES)}")
     store = _runs_folder(runs, write=False)
-    table = Table()
-    for col in ("run_id", "experiment", "status", "started", "n_parts", "n_records"):
-        table.add_column(col)
-    for r in store.runs():
-        table.add_row(*(_t(r.get(c, "")) for c in ("run_id", "experiment", "status", "started", "n_parts", "n_records")))
-    console.print(table)
+    rows = store._scan()
+    if experiment is not None:
+        rows = [r for r in rows if r["experiment"] in (experiment, _canonical(experiment))]
+    if status is not None:
+        rows = [r for r in rows if r["status"] == status]
+    if tag is not None:
+        rows = [r for r in rows if tag in (r["tags"] or "").split(",")]
     for p in store.problems:
         err.print(f"[yellow]skipped:[/] {escape(p)}")
+    if as_json:
+        out = []
+        for r in rows:
+            cfg = r["_config"]
+            d = {k: v for k, v in r.items() if not k.startswith("_")}
+            d["axes"] = {k: v for k, v in (cfg.get("axes") or {}).items()}
+            d["overrides"] = cfg.get("overrides") if isinstance(cfg.get("overrides"), list) else None
+            d["tags"] = [t for t in (r["tags"] or "").split(",") if t]
+            d["age_seconds"] = _age_seconds(r["started"])
+            out.append(d)
+        print(json.dumps(out, indent=1, ensure_ascii=False, default=str))
+        return
+    _emit(list(RUNS_COLUMNS), [[r["run_id"], r["experiment"], r["status"], r["lanes"], r["axes"],
+                                r["overrides"] if r["overrides"] is not None else "(not recorded)", r["tags"],
+                                r["sslab"], (r["code"] or "")[:10], _age(r["started"])] for r in rows])
+
+
+def _age_seconds(started: str) -> Optional[float]:
+    from datetime import datetime
+    try:
+        return round(time.time() - datetime.fromisoformat(str(started)).timestamp(), 1)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _canonical(name: str) -> str:
+    """An experiment alias's canonical name, from the list index (no JAX import when it is fresh)."""
+    for p in _index()["papers"]:
+        if name in p.get("aliases", []):
+            return p["name"]
+    return name
+
+
+@app.command()
+def rm(run_ids: list[str] = typer.Argument(..., help="run ids (see `sslab runs`)"),
+       runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -> None:
+    """Delete stored runs (a run being computed, whose lock is held, is never removed)."""
+    from .store import RunLocked
+    store = _runs_folder(runs, write=False)
+    for rid in run_ids:  # every id is checked before anything is deleted
+        try:
+            store.open(rid)
+        except KeyError as e:
+            _fail(str(e.args[0]).split("; valid run ids")[0] + "; see `sslab runs`")
+    code = 0
+    for rid in run_ids:
+        try:
+            store.remove(rid)
+        except RunLocked as e:
+            err.print(f"[bold red]error:[/] {escape(str(e))}", soft_wrap=True)
+            code = 1
+            continue
+        console.print(_t(f"removed {rid}"))
+    raise typer.Exit(code)
+
+
+@app.command()
+def gc(runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
+       older_than: Optional[str] = typer.Option(None, "--older-than", help="only runs started longer ago than this: 7d, 12h, 30m, 2w"),
+       dry_run: bool = typer.Option(False, "--dry-run", help="list what would be removed, remove nothing")) -> None:
+    """Remove failed and interrupted runs (never one whose lock is held: a run being computed)."""
+    from .store import RunLocked
+    age = _duration(older_than, "--older-than") if older_than is not None else None
+    store = _runs_folder(runs, write=False)
+    doomed = store.collectable(older_than=age)
+    removed = 0
+    for r in doomed:
+        if dry_run:
+            console.print(_t(f"would remove {r['run_id']}  ({r['status']}, {_age(r['started'])} old)"))
+            continue
+        try:
+            store.remove(r["run_id"])
+        except (RunLocked, KeyError):
+            console.print(_t(f"kept {r['run_id']}  (being computed or gone)"))
+            continue
+        removed += 1
+        console.print(_t(f"removed {r['run_id']}  ({r['status']}, {_age(r['started'])} old)"))
+    what = f"{len(doomed)} run(s) would be removed" if dry_run else f"{removed} run(s) removed"
+    console.print(_t(what + (f" (failed or interrupted, older than {older_than})" if older_than else
+                             " (failed or interrupted)")))
+
+
+@app.command()
+def tag(run_id: str = typer.Argument(..., help="a run id (see `sslab runs`)"),
+        tags: list[str] = typer.Argument(None, help="tags to add (letters, digits and _ . + @ -)"),
+        remove: list[str] = typer.Option(None, "--remove", help="a tag to remove (repeatable)"),
+        note: Optional[str] = typer.Option(None, "--note", help="a one-line note on the run (\"\" clears it)"),
+        runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -> None:
+    """Tag a run or set its note (tags.json in the run folder, written atomically); query them with
+    `sslab runs --tag NAME` or the `tags` view of `sslab query`."""
+    store = _runs_folder(runs, write=False)
+    try:
+        handle = store.open(run_id)
+    except KeyError as e:
+        _fail(str(e.args[0]).split("; valid run ids")[0] + "; see `sslab runs`")
+    try:
+        t = handle.tag(tags or [], remove or [], note)
+    except ValueError as e:
+        _fail(str(e))
+    console.print(_t(f"{run_id}: tags {', '.join(t['tags']) or '(none)'}" + (f"; note: {t['note']}" if t["note"] else "")))
+
+
+@app.command()
+def export(run_id: str = typer.Argument(..., help="a run id (see `sslab runs`)"),
+           tensorboard: Optional[Path] = typer.Option(None, "--tensorboard", help="write TensorBoard event files into DIR/<run id>/ (needs tensorboardX: pip install 'sslab[export]')"),
+           wandb_offline: Optional[Path] = typer.Option(None, "--wandb-offline", help="write an offline W&B run into DIR/wandb/ (`wandb sync` uploads it; without the wandb library: JSON-lines history in the same layout, not syncable)"),
+           series: str = typer.Option("both", "--series", help="lanes: one series per metric and lane; means: the mean over lanes per setting; both"),
+           runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -> None:
+    """Export a run's records as TensorBoard event files or an offline W&B run (CSV/Parquet: `sslab query --csv/--parquet`)."""
+    from .export import SERIES, to_tensorboard, to_wandb_offline
+    if tensorboard is None and wandb_offline is None:
+        _fail("nothing to export: give --tensorboard DIR and/or --wandb-offline DIR (CSV/Parquet: sslab query --csv/--parquet)")
+    if series not in SERIES:
+        _fail(f"--series: invalid value {series!r}; valid choices: {', '.join(SERIES)}")
+    store = _runs_folder(runs, write=False)
+    try:
+        handle = store.open(run_id)
+    except KeyError as e:
+        _fail(str(e.args[0]).split("; valid run ids")[0] + "; see `sslab runs`")
+    for opt, path in (("--tensorboard", tensorboard), ("--wandb-offline", wandb_offline)):
+        if path is not None and Path(path).exists() and not Path(path).is_dir():
+            _fail(f"{opt}: {path} is a file, not a folder")
+    try:
+        if tensorboard is not None:
+            console.print(_t(f"tensorboard: {to_tensorboard(handle, tensorboard, series)}  (tensorboard --logdir {tensorboard})"))
+        if wandb_offline is not None:
+            folder = to_wandb_offline(handle, wandb_offline, series)
+            if (folder / "NOTE.txt").is_file():
+                console.print(_t(f"wandb (JSON-lines, the wandb library is not installed; `wandb sync` will not accept "
+                                 f"it: see NOTE.txt): {folder}"))
+            else:
+                console.print(_t(f"wandb offline run: {folder}  (upload: wandb sync {folder})"))
+    except ImportError as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"cannot write the export: {e.strerror or e}")
 
 
 @app.command()

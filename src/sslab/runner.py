@@ -24,7 +24,7 @@ from .engine.executors import make_executor
 from .engine.lanes import LaneBlock, LaneResult, enable_compilation_cache, footprint, lane_blocks, run_block
 from .papers import Experiment
 from .results import Results
-from .store import RunHandle, RunStore, config_hash
+from .store import RunHandle, RunStore, config_hash, identity
 
 
 def part_name(block: LaneBlock) -> str:
@@ -72,16 +72,36 @@ def plan_record(exp_name: str, plan: Plan) -> dict:
     return {"experiment": exp_name, "config": to_dict(plan.base), "axes": {k: list(v) for k, v in plan.axes.items()}}
 
 
-def run_record(exp: Experiment, plan: Plan) -> dict:
+def run_record(exp: Experiment, plan: Plan, overrides: list[str] | None = None) -> dict:
     """What config.json holds: the plan, its provenance (part of the run's identity: sslab version, code hash,
-    JAX/jaxlib versions) and the machine it was started on (recorded only)."""
-    return {**plan_record(exp.name, plan), "provenance": provenance.identity(exp), "machine": provenance.machine()}
+    JAX/jaxlib versions), the machine it was started on and the command's overrides (both recorded only)."""
+    return {**plan_record(exp.name, plan), "provenance": provenance.identity(exp), "machine": provenance.machine(),
+            "overrides": list(overrides) if overrides is not None else settings_of(exp, plan)}
+
+
+def settings_of(exp: Experiment, plan: Plan) -> list[str]:
+    """``key=value`` strings that rebuild a plan from the experiment's defaults: the base fields that differ
+    from them and the axes (a swept axis as a list), for runs made without a command (claims, the API)."""
+    out = []
+    try:
+        default = flat_dict(exp.base())
+    except Exception:  # noqa: BLE001 - a base that needs presets: show the axes only
+        default = None
+    if default is not None:
+        for k, v in flat_dict(plan.base).items():
+            if k not in plan.axes and (k not in default or repr(default[k]) != repr(v)):
+                out.append(f"{k}={v}")
+    defaults = exp.default_axes or {}
+    for k, v in plan.axes.items():
+        if list(defaults.get(k, [])) != list(v):
+            out.append(f"{k}={','.join(map(str, v))}")
+    return out
 
 
 def run_id_of(exp: Experiment, record: dict) -> str:
     """``<experiment>-<hash of the plan and its provenance>``: the same command with the same code resumes or
     returns the same run; changed code or versions make a new one."""
-    return f"{exp.name}-{config_hash({k: v for k, v in record.items() if k != 'machine'})[:10]}"
+    return f"{exp.name}-{config_hash(identity(record))[:10]}"
 
 
 def lane_configs(run_id: str, points: list[RunConfig]) -> pd.DataFrame:
@@ -124,12 +144,14 @@ def lane_records(res: LaneResult, lanes: list[int], run_id: str, experiment: str
 def run_plan(exp: Experiment, plan: Plan, *, store: RunStore | str | None = None, name: str | None = None,
              progress: bool = False, figures: bool = True, executor: str = "inprocess",
              workers: int | None = None, address: str | None = None, blocks_per_chunk: int = 1,
-             force: bool = False) -> Results:
+             force: bool = False, overrides: list[str] | None = None, tags: tuple[str, ...] = ()) -> Results:
     """Run a validated plan (see :func:`sslab.api.run`): chunks of lane blocks on an executor, each block stored
-    as done. ``force`` discards what is stored under the run id and computes it again."""
+    as done. ``force`` discards what is stored under the run id and computes it again. ``overrides`` (the
+    command's ``key=value`` strings) are recorded in config.json, not part of the run's identity; ``tags`` are
+    added to the run (``sslab tag``)."""
     store = store if isinstance(store, RunStore) else RunStore(store)
     enable_compilation_cache()
-    record = run_record(exp, plan)
+    record = run_record(exp, plan, overrides)
     run_id = name or run_id_of(exp, record)
     parts = [part_name(b) for b in lane_blocks(plan.points())]
 
@@ -141,11 +163,15 @@ def run_plan(exp: Experiment, plan: Plan, *, store: RunStore | str | None = None
     except KeyError:
         existing = None
     if existing is not None and not force and complete(existing) and _same_run(existing, record):
+        if tags:
+            existing.tag(tags)
         return Results(run_id, existing, existing.config(), exp)
     pf = preflight(exp, plan, workers=1 if executor == "inprocess" else (workers or os.cpu_count() or 1))
     if pf.problem():
         raise PreflightError(pf.problem())
     handle = store.create(run_id, record)
+    if tags:
+        handle.tag(tags)
     with handle.lock():  # another process computing this run: wait, then take its result
         if force:
             handle.clear()
@@ -171,7 +197,7 @@ def _same_run(handle: RunHandle, record: dict) -> bool:
         old = handle.config()
     except (OSError, ValueError):
         return False
-    ident = lambda c: config_hash({k: v for k, v in c.items() if k != "machine"})  # noqa: E731
+    ident = lambda c: config_hash(identity(c))  # noqa: E731
     return isinstance(old, dict) and ident(old) == ident(record)
 
 
@@ -194,6 +220,8 @@ def _compute(exp: Experiment, plan: Plan, store: RunStore, handle: RunHandle, ru
         for task, _ in (runner.map(run_chunk, tasks) if runner else []):
             if bar:
                 bar(sum(len(b.lanes) for b, _ in task.blocks))
+    except KeyboardInterrupt:  # left "running": with the lock released it shows as interrupted, and resumes
+        raise
     except BaseException as e:
         handle.set_status("failed", error=f"{type(e).__name__}: {e}")
         raise

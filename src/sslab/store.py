@@ -8,6 +8,7 @@ Layout of a run directory ``<root>/<run_id>/``::
     params/part-<name>.npz         final parameters of that chunk (leading axis = lanes, plus a ``lane`` array)
     params/ckpt-<name>.npz         with train.save_every: parameters [lanes, steps, ...], ``lane`` and ``step``
     summary.json, figures/*.png, report.html
+    tags.json                      {"tags": [...], "note": "..."} (``sslab tag``; kept by ``--force``)
 
 Every file is written atomically: to ``.<name>.tmp-<pid>-<rand>`` in the same directory, fsync'd, then
 ``os.replace``'d into place. Readers ignore names starting with ``.``, so a crash leaves at most a stray
@@ -42,6 +43,7 @@ import pyarrow.parquet as pq
 __all__ = [
     "RunStore", "RunHandle", "new_run_id", "canonical_json", "config_hash", "check_run_id",
     "atomic_write_bytes", "atomic_write_text", "mean_std", "BASE_COLUMNS", "STATUSES", "jsonable",
+    "RUN_COLUMNS", "RECORDED_ONLY", "RunLocked", "check_tag", "identity",
 ]
 
 log = logging.getLogger(__name__)
@@ -53,9 +55,35 @@ STATUSES = ("running", "done", "failed")
 SHOWN_STATUSES = STATUSES + ("interrupted",)
 
 #: Columns of the ``runs`` view (provenance: sslab version, code hash and JAX version are part of a run's
-#: identity; git commit, CPU, ISA flags and device record where it was computed).
+#: identity; git commit, CPU, ISA flags and device record where it was computed; ``lanes``, ``axes`` (the swept
+#: keys and their sizes, e.g. ``seed×20 data.tau×3``), ``overrides`` (the command's ``key=value`` strings, or the
+#: settings that differ from the experiment's defaults), ``finished``, ``tags`` (comma-separated) and ``note``).
 RUN_COLUMNS = ("run_id", "experiment", "status", "started", "path", "n_parts", "n_records", "sslab", "code", "jax",
-               "git", "cpu", "isa", "device")
+               "git", "cpu", "isa", "device", "lanes", "axes", "overrides", "finished", "tags", "note")
+
+#: config.json entries that are recorded but not part of a run's identity: where it was computed and the command's
+#: own words (two spellings of one plan are one run)
+RECORDED_ONLY = ("machine", "overrides")
+
+#: a tag: letters, digits and _ . + @ - (no commas, no spaces), at most 64 characters
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+@-]{0,63}$")
+
+
+class RunLocked(ValueError):
+    """A run that a process is computing right now (its lock is held): it is not removed."""
+
+
+def check_tag(tag: str) -> str:
+    """A tag names runs in ``sslab runs``, ``sslab query`` (``tags`` view): letters, digits and _ . + @ -."""
+    if not isinstance(tag, str) or not _TAG.match(tag):
+        raise ValueError(f"invalid tag {tag!r}: use up to 64 letters, digits and _ . + @ - (not starting with "
+                         "one of . + @ -)")
+    return tag
+
+
+def identity(record: Any) -> Any:
+    """The part of a config.json record that is a run's identity (without :data:`RECORDED_ONLY`)."""
+    return {k: v for k, v in record.items() if k not in RECORDED_ONLY} if isinstance(record, dict) else record
 
 #: Base record columns and their arrow types; any further columns are config columns.
 BASE_COLUMNS: dict[str, pa.DataType] = {
@@ -548,6 +576,66 @@ class RunHandle:
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
             return False
 
+    @contextlib.contextmanager
+    def try_lock(self) -> Iterator[bool]:
+        """Hold the run's lock if nobody else does: yields True (held until the block exits) or False (a process
+        is computing the run)."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield True
+            return
+        if not self.path.is_dir():
+            yield True
+            return
+        with open(self.path / ".lock", "a+b") as f:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+    # tags and note (tags.json, read-modify-write under .tags.lock, written atomically)
+    def tags(self) -> dict:
+        """``{"tags": [...], "note": str}`` of the run (empty if it has none; an unreadable file is skipped)."""
+        path = self.path / "tags.json"
+        try:
+            with open(path, encoding="utf-8") as f:
+                t = json.load(f)
+            if not isinstance(t, dict) or not isinstance(t.get("tags", []), list):
+                raise ValueError("not a tags object")
+        except FileNotFoundError:
+            return {"tags": [], "note": ""}
+        except (OSError, ValueError) as e:
+            self._problem(f"{path}: invalid tags skipped ({type(e).__name__})")
+            return {"tags": [], "note": ""}
+        return {"tags": [str(x) for x in t.get("tags", [])], "note": str(t.get("note") or "")}
+
+    def tag(self, add: Any = (), remove: Any = (), note: str | None = None) -> dict:
+        """Add and remove tags (and set the note, ``""`` clears it); returns the new tags. Safe against
+        concurrent taggers (a lock of its own: tagging never waits for a run being computed)."""
+        add, remove = [check_tag(t) for t in add], list(remove)
+        if note is not None and (not isinstance(note, str) or "\n" in note or len(note) > 1000):
+            raise ValueError("a note is one line of at most 1000 characters")
+        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            fcntl = None
+        with open(self.path / ".tags.lock", "a+b") as f:
+            if fcntl is not None:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            t = self.tags()
+            tags = [x for x in t["tags"] if x not in remove]
+            tags += [x for x in dict.fromkeys(add) if x not in tags]
+            t = {"tags": tags, "note": t["note"] if note is None else note}
+            self.write_json("tags.json", t)
+        return t
+
     def write_table(self, name: str, df: pd.DataFrame) -> Path:
         """A DataFrame as ``<name>.parquet`` in the run directory (atomic)."""
         path = self.path / f"{_check_name('table name', name)}.parquet"
@@ -564,7 +652,7 @@ class RunHandle:
         for d in (self.records_dir, self.params_dir, self.path / "figures"):
             shutil.rmtree(d, ignore_errors=True)
         for f in self.path.iterdir():
-            if f.is_file() and f.name not in ("config.json", ".lock"):
+            if f.is_file() and f.name not in ("config.json", ".lock", "tags.json", ".tags.lock"):
                 with contextlib.suppress(OSError):
                     f.unlink()
         self.write_json("status.json", {"status": "running", "started": _now_iso(), "parts_done": []})
@@ -628,8 +716,7 @@ class RunStore:
             except (OSError, ValueError) as e:
                 raise ValueError(f"run {run_id!r} exists but its config.json is unreadable "
                                  f"({type(e).__name__}); fix or remove {d}") from None
-            ident = lambda c: canonical_json({k: v for k, v in c.items() if k != "machine"}  # noqa: E731
-                                             if isinstance(c, dict) else c)
+            ident = lambda c: canonical_json(identity(c))  # noqa: E731
             if ident(old) != ident(cfg):
                 diff = _config_diff(old, cfg)
                 shown = ", ".join(diff[:5]) + (f" (+{len(diff) - 5} more)" if len(diff) > 5 else "")
@@ -689,6 +776,9 @@ class RunStore:
                     timespec="seconds")
             prov = cfg.get("provenance") if isinstance(cfg.get("provenance"), dict) else {}
             mach = cfg.get("machine") if isinstance(cfg.get("machine"), dict) else {}
+            axes = cfg.get("axes") if isinstance(cfg.get("axes"), dict) else {}
+            overrides = cfg.get("overrides")
+            tags = h.tags()
             rows.append({
                 "run_id": rid, "experiment": _experiment_of(rid, cfg),
                 "status": status, "started": str(started),
@@ -696,6 +786,12 @@ class RunStore:
                 "path": str(d), "sslab": prov.get("sslab"), "code": prov.get("code"), "jax": prov.get("jax"),
                 "git": mach.get("git"), "cpu": mach.get("cpu"), "isa": " ".join(mach.get("isa") or []) or None,
                 "device": mach.get("device"),
+                "lanes": math.prod(len(v) if isinstance(v, list) else 1 for v in axes.values()),
+                "axes": " ".join(f"{k}×{len(v) if isinstance(v, list) else 1}" for k, v in axes.items()),
+                # runs stored before the command's words were recorded: None (their axes are still shown)
+                "overrides": " ".join(map(str, overrides)) if isinstance(overrides, list) else None,
+                "finished": st.get("finished") if status in ("done", "failed") else None,
+                "tags": ",".join(tags["tags"]), "note": tags["note"],
                 "_files": [str(p) for p, _ in parts.values()], "_config": cfg,
             })
         rows.sort(key=lambda r: (_parse_time(r["started"]), r["started"], r["run_id"]))
@@ -706,6 +802,46 @@ class RunStore:
         sorted by start time; corrupt run dirs and parts are skipped and described in ``problems``."""
         self.problems.clear()
         return [{k: v for k, v in r.items() if not k.startswith("_")} for r in self._scan()]
+
+    def remove(self, run_id: str) -> Path:
+        """Delete a stored run: refused (:class:`RunLocked`) while a process holds its lock; a KeyError if there is
+        no such run. The folder is first renamed to a dot-name that readers ignore, then deleted, so a crash
+        midway never leaves a half-deleted run that looks valid."""
+        import shutil
+
+        d = self._run_dir(run_id)
+        if not d.is_dir():
+            self.open(run_id)  # the KeyError that lists the valid run ids
+        handle = self._handle(run_id)
+        with handle.try_lock() as held:
+            if not held:
+                raise RunLocked(f"run {run_id!r} is being computed right now (its lock is held); not removed")
+            trash = self._root / f".{run_id}.rm-{os.getpid()}-{secrets.token_hex(4)}"
+            os.replace(d, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+        _fsync_dir(self._root)
+        return d
+
+    def collectable(self, older_than: float | None = None, now: float | None = None) -> list[dict]:
+        """Runs ``gc`` would remove: failed or interrupted (lock free), started more than ``older_than`` seconds
+        ago (any age if None)."""
+        import time as _time
+
+        now = _time.time() if now is None else now
+        out = []
+        for r in self.runs():
+            if r["status"] not in ("failed", "interrupted"):
+                continue
+            if older_than is not None and not now - _parse_time(r["started"]) > older_than:
+                continue
+            out.append(r)
+        return out
+
+    def tags_table(self, rows: list[dict] | None = None) -> pd.DataFrame:
+        """One row per (run, tag): the ``tags`` view."""
+        rows = rows if rows is not None else self._scan()
+        return pd.DataFrame([{"run_id": r["run_id"], "tag": t} for r in rows for t in (r["tags"] or "").split(",")
+                             if t], columns=["run_id", "tag"])
 
     def configs(self, rows: list[dict] | None = None) -> pd.DataFrame:
         """One row per (run, lane) with every resolved config field (``lanes.parquet`` of each run; for runs
@@ -725,8 +861,8 @@ class RunStore:
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run one read-only DuckDB SELECT over the views ``records`` (all good parquet parts), ``runs`` (one row
-        per run, with its provenance) and ``configs`` (every resolved config field of every lane; join on
-        ``run, lane``). File access is limited to the runs folder and the configuration is locked, so SQL can
+        per run, with its provenance), ``configs`` (every resolved config field of every lane; join on
+        ``run, lane``) and ``tags`` (``run_id, tag``, one row per tag of a run). File access is limited to the runs folder and the configuration is locked, so SQL can
         neither read nor write other files (write results with ``export``)."""
         import duckdb
 
@@ -755,6 +891,8 @@ class RunStore:
             con.execute("CREATE VIEW runs AS SELECT * FROM _runs")
             con.register("_configs", self.configs(rows))
             con.execute("CREATE VIEW configs AS SELECT * FROM _configs")
+            con.register("_tags", self.tags_table(rows))
+            con.execute("CREATE VIEW tags AS SELECT * FROM _tags")
             root = str(self._root.resolve()).replace("'", "''")
             con.execute(f"SET allowed_directories = ['{root}/']")
             con.execute("SET enable_external_access = false")

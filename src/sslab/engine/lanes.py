@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..config import Choice, RunConfig, get_path, lane_choices, lane_paths, set_path, static_key
-from .train import Problem, train
+from .train import Problem, param_entries, train
 
 @dataclass
 class LaneResult:
@@ -150,11 +150,8 @@ class Footprint:
         return self.host + 4 * self.params + self.data + 4 * self.batch + self.trace + self.checkpoints
 
 
-def footprint(template: RunConfig, problem_of: Callable[[RunConfig], Problem]) -> Footprint:
-    """Abstract shapes of a program's init, dataset, batch and metrics (``jax.eval_shape``: traced, not run)."""
-    problem = problem_of(template)
-    size = lambda tree: int(sum(np.prod(x.shape) * np.dtype(x.dtype).itemsize  # noqa: E731
-                                for x in jax.tree_util.tree_leaves(tree)))
+def _abstract(template: RunConfig, problem: Problem) -> tuple:
+    """Abstract host inputs, params, dataset, batch and metrics of a program (``jax.eval_shape``: traced, not run)."""
     with _program_ctx(template):
         fdt = jnp.float64 if template.train.dtype == "float64" else jnp.float32
         host = problem.host_inputs(template) if problem.host_inputs is not None else None
@@ -164,6 +161,23 @@ def footprint(template: RunConfig, problem_of: Callable[[RunConfig], Problem]) -
         data = jax.eval_shape(lambda k, h: problem.dataset(k, template, h), key, spec)
         batch = jax.eval_shape(lambda k, d: problem.batch(k, template, d, jnp.int32(0)), key, data)
         metrics = jax.eval_shape(lambda p, d: problem.metrics(p, d, template), params, data)
+    return host, spec, params, data, batch, metrics
+
+
+def logged_metrics(template: RunConfig, problem_of: Callable[[RunConfig], Problem]) -> list[str]:
+    """Names of the metrics a program logs at step 0 and every ``train.log_every`` steps, sorted (abstract
+    evaluation of ``problem.metrics``: traced, not run), with every parameter entry when ``train.log_params``.
+    The records also hold ``loss`` (the mean objective over each logging interval) and ``diverged_at``."""
+    _, _, params, _, _, metrics = _abstract(template, problem_of(template))
+    entries = list(jax.eval_shape(param_entries, params)) if template.train.log_params else []
+    return sorted(set(metrics) | set(entries))
+
+
+def footprint(template: RunConfig, problem_of: Callable[[RunConfig], Problem]) -> Footprint:
+    """Abstract shapes of a program's init, dataset, batch and metrics (``jax.eval_shape``: traced, not run)."""
+    size = lambda tree: int(sum(np.prod(x.shape) * np.dtype(x.dtype).itemsize  # noqa: E731
+                                for x in jax.tree_util.tree_leaves(tree)))
+    host, spec, params, data, batch, metrics = _abstract(template, problem_of(template))
     n_metrics = len(metrics) + (sum(int(np.prod(x.shape)) for x in jax.tree_util.tree_leaves(params))
                                 if template.train.log_params else 0)
     logged = template.train.steps // template.train.log_every + 1
