@@ -204,11 +204,34 @@ def figure_path(path: str | os.PathLike, format: str | None = None) -> Path:
 
 # --- captions -------------------------------------------------------------------------------------
 
+_TEX = {r"\tau": "τ", r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\delta": "δ", r"\Delta": "Δ",
+        r"\eta": "η", r"\kappa": "κ", r"\lambda": "λ", r"\mu": "μ", r"\nu": "ν", r"\rho": "ρ", r"\sigma": "σ",
+        r"\Sigma": "Σ", r"\theta": "θ", r"\xi": "ξ", r"\cdot": "·", r"\|": "‖", r"\max": "max", r"\min": "min",
+        r"\approx": "≈", r"\leq": "≤", r"\geq": "≥", r"\pm": "±", r"\times": "×", r"\,": " ",
+        r"\ ": " ", r"\sin": "sin ", r"\cos": "cos ", r"\langle": "⟨", r"\rangle": "⟩", r"\propto": "∝"}
+
+
+def plain(text: str) -> str:
+    """Matplotlib mathtext made plain text (for captions and HTML): ``$\\tau$`` → τ, ``$w_1\\cdot e_1$`` →
+    w1·e1."""
+    def one(m: re.Match) -> str:
+        t = re.sub(r"\\(tilde|hat)\s*\{?(\w)\}?", lambda g: g.group(2) + ("\u0303" if g.group(1) == "tilde" else "\u0302"),
+                   m.group(1))
+        t = re.sub(r"(?<!\\) ", "", t)  # mathtext ignores plain spaces
+        for k in sorted(_TEX, key=len, reverse=True):
+            t = t.replace(k, _TEX[k])
+        t = re.sub(r"\\(mathrm|mathbf|text|operatorname)\{([^{}]*)\}", r"\2", t)
+        t = re.sub(r"[_^]\{([^{}]*)\}", r"\1", t)
+        t = re.sub(r"[_^]", "", t)
+        return t.replace("{", "").replace("}", "").replace("\\", "")
+    return re.sub(r"\$([^$]*)\$", one, text)
+
+
 def set_caption(fig: Figure, text: str) -> Figure:
     """Attach a caption to ``fig`` (what theory predicts, what was measured); :func:`save` writes it into the
     file's metadata (PNG/SVG ``Description``, PDF ``Subject``), where :func:`read_caption` and the HTML reports
-    find it. Returns ``fig``."""
-    fig._sslab_caption = " ".join(str(text).split())  # type: ignore[attr-defined]
+    find it. Mathtext is made plain (:func:`plain`). Returns ``fig``."""
+    fig._sslab_caption = " ".join(plain(str(text)).split())  # type: ignore[attr-defined]
     return fig
 
 
@@ -318,10 +341,11 @@ def iqr_note(n: int) -> str:
 
 
 def seed_curves(ax, steps, values, *, color, label: str, center: str = "mean", seeds: bool = True,
-                linestyle: str = "-") -> None:
+                linestyle: str = "-", note: bool = True, band_alpha: float = BAND_ALPHA) -> None:
     """One setting's curve over training: ``values`` has shape (n_seeds, n_steps). ``center="mean"`` draws the
     seed mean and its 95% t-interval band, ``"median"`` the median and the IQR band (for bounded errors);
-    ``seeds`` adds each seed as a thin line. The legend entry states what the band is."""
+    ``seeds`` adds each seed as a thin line. With ``note`` the legend entry states what the band is (else add
+    :func:`band_handle` once to the legend)."""
     v = np.atleast_2d(np.asarray(values, dtype=float))
     steps = np.asarray(steps)
     n = v.shape[0]
@@ -330,13 +354,20 @@ def seed_curves(ax, steps, values, *, color, label: str, center: str = "mean", s
             ax.plot(steps, row, color=color, lw=0.6, alpha=0.35, linestyle=linestyle, zorder=1)
     if center == "median":
         mid, lo, hi = median_iqr(v)
-        note = iqr_note(n)
+        text = iqr_note(n)
     else:
         mid, half, _ = mean_ci(v)
-        lo, hi, note = mid - half, mid + half, ci_note(n)
-    ax.plot(steps, mid, color=color, linestyle=linestyle, label=f"{label} — {note}", zorder=3)
+        lo, hi, text = mid - half, mid + half, ci_note(n)
+    ax.plot(steps, mid, color=color, linestyle=linestyle, label=f"{label} — {text}" if note else label, zorder=3)
     if n > 1:
-        ax.fill_between(steps, lo, hi, color=color, alpha=BAND_ALPHA, linewidth=0, zorder=2)
+        ax.fill_between(steps, lo, hi, color=color, alpha=band_alpha, linewidth=0, zorder=2)
+
+
+def band_handle(center: str, n: int):
+    """A legend entry (grey patch) saying what the bands are: 95% CI of the mean, or the IQR, over n seeds."""
+    from matplotlib.patches import Patch
+
+    return Patch(color=NEUTRAL_COLOR, alpha=BAND_ALPHA, label="bands: " + (iqr_note(n) if center == "median" else ci_note(n)))
 
 
 def seed_points(ax, x: float, values, *, color, width: float = 0.25, label: str | None = None,
@@ -347,11 +378,63 @@ def seed_points(ax, x: float, values, *, color, width: float = 0.25, label: str 
     if not v.size:
         return
     jitter = np.linspace(-width / 2, width / 2, v.size) if v.size > 1 else np.zeros(1)
-    ax.plot(x + jitter, v, linestyle="none", marker=".", color="black", ms=5, alpha=0.7, zorder=4,
+    ax.plot(x + jitter, v, linestyle="none", marker=".", color="black", ms=5, alpha=0.75, zorder=6,
             label="seeds" if label else None)
     mean, half, _ = mean_ci(v)
     ax.errorbar([x], [mean], yerr=[[half], [half]], fmt=marker, color=color, ecolor="black", capsize=4,
                 ms=7, zorder=5, label=label)
+
+
+def _fmt(v) -> str:
+    return f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def curves_figure(records, metrics: list[str], *, axes: list[str] = (), labels: dict[str, str] | None = None,
+                  center: str = "mean", seeds: bool | None = None, log_y: bool = False, title: str = "",
+                  setting_names: dict | None = None) -> Figure:
+    """Learning curves from tidy records (``lane, seed, step, metric, value`` and the ``axes`` columns): one panel
+    per metric, one colour per setting of ``axes`` (never pooled), the seed mean with its 95% t-interval band
+    (``center="median"``: median and IQR), each seed as a thin line (``seeds``; default: at most 2 settings).
+    ``labels`` names metrics and axes readably; ``setting_names`` maps a setting value to its legend text."""
+    from matplotlib.lines import Line2D
+
+    df, axes = records, list(axes)
+    if center not in ("mean", "median"):
+        raise ValueError(f"center: invalid value {center!r}; valid choices: mean, median")
+    settings = list(df.groupby(axes, sort=True).groups) if axes else [()]
+    draw_seeds = len(settings) <= 2 if seeds is None else seeds
+    alpha = BAND_ALPHA if len(settings) <= 2 else 0.12
+    n_seeds = int(df.groupby(axes).seed.nunique().min()) if axes else int(df.seed.nunique())
+    ncols = min(len(metrics), 3)
+    nrows = -(-len(metrics) // ncols)
+    with style():
+        fig, ax_grid = new_figure(nrows, ncols, figsize=(4.6 * ncols + 0.6, 3.6 * nrows + 1.0))
+        for ax, m in zip(ax_grid.flat, metrics):
+            sub = df[df.metric == m]
+            groups = sub.groupby(axes, sort=True) if axes else [((), sub)]
+            for i, (key, g) in enumerate(groups):
+                key = key if isinstance(key, tuple) else (key,)
+                wide = g.pivot_table(index="step", columns="lane", values="value").sort_index()
+                label = ", ".join((setting_names or {}).get((a, v)) or f"{readable(a, labels)} = {_fmt(v)}"
+                                  for a, v in zip(axes, key)) or ("seed mean" if center == "mean" else "median")
+                seed_curves(ax, wide.index.to_numpy(), wide.to_numpy().T, color=f"C{i % 10}", label=label,
+                            center=center, seeds=draw_seeds, note=False, band_alpha=alpha)
+            ax.set_xlabel("training step $t$")
+            ax.set_ylabel(wrap(readable(m, labels), 40))
+            if log_y:
+                ax.set_yscale("log")
+        for ax in list(ax_grid.flat)[len(metrics):]:
+            ax.set_visible(False)
+        handles, texts = ax_grid.flat[0].get_legend_handles_labels()
+        handles.append(band_handle(center, n_seeds))
+        texts.append(handles[-1].get_label())
+        if draw_seeds and n_seeds > 1:
+            handles.append(Line2D([], [], color="0.5", lw=0.6, alpha=0.6))
+            texts.append("thin lines: one seed each")
+        fig.legend(handles, texts, loc="outside lower center", ncols=min(3, len(texts)))
+        if title:
+            suptitle(fig, title)
+    return fig
 
 
 def readable(name: str, labels: dict[str, str] | None = None) -> str:

@@ -7,10 +7,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
 
 from .papers import Experiment, experiment
-from .plotting import figure_files, new_figure, readable, save, seed_curves, style, suptitle
+from .plotting import curves_figure, figure_files, readable, save
 from .store import RunHandle
 
 
@@ -114,7 +113,7 @@ class Results:
              log_y: bool = False, center: str = "mean", seeds: bool | None = None):
         """Learning curves, one panel per metric and one colour per setting of the swept non-seed axes (never
         pooled): the seed mean with the band of its 95% t-interval (``center="median"``: the median with the
-        IQR band, for bounded errors), and each seed as a thin line (``seeds``; default: when at most 4
+        IQR band, for bounded errors), and each seed as a thin line (``seeds``; default: when at most 2
         settings). Axis labels and legends use the experiment's label table; the title names the paper and the
         setting. Returns the matplotlib Figure (saved when ``path``)."""
         metrics = [metrics] if isinstance(metrics, str) else list(metrics)
@@ -124,35 +123,9 @@ class Results:
         missing = [m for m in metrics if m not in set(df.metric)]
         if missing:
             raise KeyError(f"metric(s) {missing} not in run {self.run_id}; have {sorted(df.metric.unique())}")
-        settings = list(df.groupby(axes, sort=True).groups) if axes else [()]
-        draw_seeds = len(settings) <= 4 if seeds is None else seeds
-        n_seeds = df.seed.nunique()
-        ncols = min(len(metrics), 3)
-        nrows = -(-len(metrics) // ncols)
-        with style():
-            fig, ax_grid = new_figure(nrows, ncols, figsize=(4.6 * ncols + 0.6, 3.7 * nrows + 0.9))
-            for ax, m in zip(ax_grid.flat, metrics):
-                sub = df[df.metric == m]
-                groups = sub.groupby(axes, sort=True) if axes else [((), sub)]
-                for i, (key, g) in enumerate(groups):
-                    key = key if isinstance(key, tuple) else (key,)
-                    wide = g.pivot_table(index="step", columns="lane", values="value").sort_index()
-                    label = ", ".join(f"{self.label(a)} = {v}" for a, v in zip(axes, key)) or self.label(m)
-                    seed_curves(ax, wide.index.to_numpy(), wide.to_numpy().T, color=f"C{i % 10}", label=label,
-                                center=center, seeds=draw_seeds)
-                ax.set_xlabel("training step $t$")
-                ax.set_ylabel(self.label(m))
-                ax.set_title(self.label(m))
-                if log_y:
-                    ax.set_yscale("log")
-            for ax in list(ax_grid.flat)[len(metrics):]:
-                ax.set_visible(False)
-            handles, labels = ax_grid.flat[0].get_legend_handles_labels()
-            if draw_seeds and n_seeds > 1:
-                handles.append(Line2D([], [], color="0.5", lw=0.6, alpha=0.6))
-                labels.append("thin lines: one seed each")
-            fig.legend(handles, labels, loc="outside lower center", ncols=min(2, len(labels)))
-            suptitle(fig, title or self.title(", ".join(self.label(m) for m in metrics) + " over training"))
+        exp = self._exp()
+        fig = curves_figure(df, metrics, axes=axes, labels=exp.labels if exp is not None else None, center=center,
+                            seeds=seeds, log_y=log_y, title=title or self.title("learning curves"))
         if path is not None:
             save(fig, path)
         return fig
@@ -163,3 +136,4 @@ class Results:
         if exp.figures is None:
             return []
         return exp.figures(self)
+

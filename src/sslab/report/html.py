@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from ..plotting import figure_files, read_caption
+from ..plotting import figure_files, figure_path, read_caption
 from ..store import atomic_write_text
 
 CSS = """
@@ -52,6 +52,8 @@ def _figure_entry(entry: Any) -> tuple[Path, str]:
         path, caption = Path(entry[0]), str(entry[1] or "")
     else:
         path, caption = Path(entry), ""
+    if not path.exists() and figure_path(path).exists():  # a planned name.png written in another --format
+        path = figure_path(path)
     return path, caption or read_caption(path)
 
 

@@ -22,11 +22,11 @@ from ...config import ConfigError, OptimConfig, RunConfig, Section, TrainConfig,
 from ...engine.train import Problem, full_batch, minibatch, online
 from ...losses.alignment import alignment
 from ...losses.bce import bce_with_logits
-from ...plotting import sweep_plot
+from ...plotting import readable, save
 from ..paper import Experiment
 from . import data as data_mod
 from . import model as model_mod
-from .figures import render_setting
+from .figures import LABELS, render_setting, sweep_figure
 from .metrics import neuron_metrics, sl_metrics
 from .official import official_draws
 from .theory import ssl_minimiser
@@ -214,7 +214,8 @@ def figures(results) -> list[str]:
     for key, sub in groups:
         key = key if isinstance(key, tuple) else (key,)
         suffix = "".join(f"_{a.split('.')[-1]}{v}" for a, v in zip(axes, key))
-        extra = "".join(f", {a.split('.')[-1]}={v}" for a, v in zip(axes, key))
+        extra = "".join(f", {readable(a, LABELS)} = {v:g}" if isinstance(v, (int, float)) else f", {v}"
+                        for a, v in zip(axes, key))
         c = cfg["config"]
         tau = float(dict(zip(axes, key)).get("data.tau", c["data"]["tau"]))
         theory = None
@@ -228,14 +229,8 @@ def figures(results) -> list[str]:
     numeric = [a for a in axes if np.issubdtype(df[a].dtype, np.number)]
     if len(axes) == 1 and numeric:
         a = numeric[0]
-        short = a.split(".")[-1]
-        path = results.handle.figures_dir / f"yang2024_{c['method']}_sweep_{short}.png"
-        sweep_plot(df, a, {"w11": "$w_1\\cdot e_1$", "w21": "$w_2\\cdot e_1$", "b1": "$\\tau\\, w_1\\cdot e_2$",
-                           "b2": "$\\tau\\, w_2\\cdot e_2$"},
-                   title=f"Yang et al. 2024 — final weights vs {short}: {label}", ylabel="final value",
-                   xlabel={"tau": "τ", "rho": "ρ", "alpha": "α", "lr": "learning rate"}.get(short, short),
-                   log_x=short == "n", path=path)
-        out.append(str(path))
+        path = results.handle.figures_dir / f"yang2024_{c['method']}_sweep_{a.split('.')[-1]}.png"
+        out.append(str(save(sweep_figure(df, a, c, label), path)))
     return out
 
 
@@ -247,4 +242,6 @@ EXPERIMENT = Experiment(
     presets=("method", "mode"),
     default_axes={"seed": SEEDS},
     figures=figures,
+    labels=LABELS,
+    setting=setting_label,
 )
