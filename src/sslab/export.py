@@ -1,7 +1,7 @@
 """Export a stored run's records for other tools: TensorBoard event files and an offline Weights & Biases run.
 
 Both write the same series: one per metric and lane (``w11/lane_3``) and, per setting of the swept non-seed axes,
-the mean over the lanes that did not diverge (``w11/mean`` or ``w11/mean[data.tau=3.0]``); ``diverged_at`` is not
+the mean over the lanes that did not diverge (``w11/mean`` or ``w11/mean/data.tau_3.0``); ``diverged_at`` is not
 a series. CSV and Parquet stay with ``sslab query --csv/--parquet``.
 
 - :func:`to_tensorboard` writes ``DIR/<run id>/events.out.tfevents.*`` with ``tensorboardX`` (TensorFlow's event
@@ -31,7 +31,7 @@ SERIES = ("lanes", "means", "both")
 
 def series(handle: RunHandle, which: str = "both") -> Iterator[tuple[int, dict[str, float]]]:
     """``(step, {tag: value})`` in increasing step order: each metric per lane (``metric/lane_<lane>``) and the
-    mean over non-diverged lanes per setting of the swept non-seed axes (``metric/mean[axis=value,...]``)."""
+    mean over non-diverged lanes per setting of the swept non-seed axes (``metric/mean/<axis>_<value>/...``)."""
     if which not in SERIES:
         raise ValueError(f"series must be one of {', '.join(SERIES)}, got {which!r}")
     df = handle.records()
@@ -50,13 +50,18 @@ def series(handle: RunHandle, which: str = "both") -> Iterator[tuple[int, dict[s
         live = df[~df.lane.isin(diverged)]
         if len(live):
             g = live.groupby(axes + ["metric", "step"], sort=True, dropna=False).value.mean().reset_index()
-            label = (g[axes].astype(str).apply(lambda r: ",".join(f"{a}={v}" for a, v in zip(axes, r)), axis=1)
+            label = (g[axes].astype(str).apply(lambda r: "".join(f"/{a}_{_clean(v)}" for a, v in zip(axes, r)), axis=1)
                      if axes else pd.Series("", index=g.index))
-            tag = g.metric + "/mean" + label.map(lambda s: f"[{s}]" if s else "")
+            tag = g.metric + "/mean" + label
             frames.append(pd.DataFrame({"step": g.step.to_numpy(), "value": g.value.to_numpy(), "tag": tag}))
     out = pd.concat(frames, ignore_index=True).sort_values(["step", "tag"], kind="mergesort")
     for step, g in out.groupby("step", sort=True):
         yield int(step), dict(zip(g.tag, g.value.astype(np.float64)))
+
+
+def _clean(value: str) -> str:
+    """A setting's value in a tag: TensorBoard keeps only letters, digits and _ - . / in tags."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", value)
 
 
 def _walltime(handle: RunHandle) -> float:
@@ -118,6 +123,8 @@ def to_wandb_offline(handle: RunHandle, outdir: str | Path, which: str = "both",
         folder = Path(run.dir).parent  # .../offline-run-<time>-<id>/files -> the run folder
     finally:
         run.finish()
+        if hasattr(wandb, "teardown"):  # wait for wandb's service to close the run's log (finish() may return first)
+            wandb.teardown()
     return folder
 
 
