@@ -337,3 +337,82 @@ def test_roundtrip_exact(df):
                 assert [str(x) for x in a] == [str(x) for x in b], c
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+# --- run management (issue 22): recorded-only config entries, tags, removal, gc, checkpoints ----------------
+
+def test_overrides_are_recorded_not_identity(store):
+    h = store.create("e-1", {"experiment": "e", "lr": 0.1, "overrides": ["lr=0.1"]})
+    again = store.create("e-1", {"experiment": "e", "lr": 0.1, "overrides": ["lr=1/10"]})  # the same plan, other words
+    assert again.path == h.path and h.config()["overrides"] == ["lr=0.1"]
+    (run,) = store.runs()
+    assert run["overrides"] == "lr=0.1" and run["lanes"] == 1 and run["axes"] == ""
+    with pytest.raises(ValueError, match="different config"):
+        store.create("e-1", {"experiment": "e", "lr": 0.2, "overrides": ["lr=0.1"]})
+
+
+def test_tags_are_atomic_deduplicated_and_survive_force(store):
+    import threading
+
+    h = store.create("e-1", {"experiment": "e"})
+    threads = [threading.Thread(target=h.tag, args=([f"t{i}", "shared"],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    tags = h.tags()["tags"]
+    assert sorted(tags) == sorted([f"t{i}" for i in range(8)] + ["shared"])  # no lost update, no duplicate
+    h.tag(remove=["shared"], note="one line")
+    h.write_part("0", make_records([0], [0, 1]))
+    h.clear()  # --force recomputes a run; its labels stay
+    assert h.tags() == {"tags": [t for t in tags if t != "shared"], "note": "one line"}
+    assert not [p for p in h.path.iterdir() if p.name.startswith(".tags.json.tmp")]
+    for bad in ("a b", "a,b", "", ".x", "x" * 65):
+        with pytest.raises(ValueError, match="invalid tag"):
+            h.tag([bad])
+    with pytest.raises(ValueError, match="one line"):
+        h.tag(note="two\nlines")
+    (h.path / "tags.json").write_text("{broken")
+    assert h.tags() == {"tags": [], "note": ""} and any("tags" in p for p in store.problems)
+
+
+def test_remove_is_refused_while_locked_and_leaves_nothing(store):
+    a, b = two_runs(store)
+    with a.lock():
+        with pytest.raises(ValueError, match="being computed"):
+            store.remove(a.run_id)
+        assert a.path.is_dir()
+    store.remove(a.run_id)
+    assert not a.path.exists() and [p.name for p in store.root.iterdir()] == [b.run_id]
+    with pytest.raises(KeyError):
+        store.remove("nope")
+
+
+def test_collectable_is_failed_or_interrupted_and_old_enough(store):
+    import time
+
+    a, b = two_runs(store)
+    c = store.create("expC-20240103-000000-cccccccc", {"experiment": "expC"})
+    a.set_status("failed")
+    b.set_status("done")
+    # c is "running" with its lock free: interrupted
+    assert {r["run_id"] for r in store.collectable()} == {a.run_id, c.run_id}
+    with c.lock():  # being computed: running, not collectable
+        assert {r["run_id"] for r in store.collectable()} == {a.run_id}
+    assert store.collectable(older_than=3600) == []  # both started just now
+    assert {r["run_id"] for r in store.collectable(older_than=3600, now=time.time() + 7200)} == {a.run_id, c.run_id}
+
+
+def test_checkpoint_parts_round_trip_and_are_validated(store):
+    h = store.create("e-1", {"experiment": "e"})
+    for name, lanes in (("0", [0, 1]), ("1", [2])):
+        ck = {"W": np.arange(len(lanes) * 3 * 2, dtype=np.float32).reshape(len(lanes), 3, 2) + 100 * lanes[0],
+              "step": np.array([0, 5, 10]), "lane": np.array(lanes)}
+        h.write_part(name, make_records(lanes, [0, 5, 10]), checkpoints=ck)
+    ck = h.checkpoints()
+    assert ck["W"].shape == (3, 3, 2) and list(ck["lane"]) == [0, 1, 2] and list(ck["step"]) == [0, 5, 10]
+    with pytest.raises(ValueError, match="step"):
+        h.write_part("2", make_records([3], [0]), checkpoints={"W": np.zeros((1, 3))})
+    with pytest.raises(ValueError, match="shape"):
+        h.write_part("2", make_records([3], [0]), checkpoints={"W": np.zeros((1, 2)), "step": np.array([0, 5, 10])})
+    assert not h.has_part("2")  # a rejected part writes no records (its commit marker)
