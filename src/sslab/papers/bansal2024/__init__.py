@@ -9,7 +9,7 @@ problem, float64 evaluation), :mod:`.theory` (Fisher subspace, closed forms, bas
 """
 
 from ..paper import Paper
-from . import claims, compose, experiment
+from . import claims, compose, experiment, theory
 
 PAPER = Paper(
     name="bansal2024",
@@ -20,6 +20,11 @@ PAPER = Paper(
     figures=claims.figures,
     data_models=(compose.DATA_MODEL,),
     encoders=(compose.ENCODER,),
+    # what the claims measure, per seed, public (`sslab theory bansal2024.NAME seed=0 ...`)
+    theory={"gmm": theory.gmm, "fisher": theory.fisher, "baselines": theory.baselines,
+            "closed_form": theory.closed_form, "sample_closed_form": theory.sample_closed_form,
+            "invariance": theory.invariance, "downstream": theory.downstream,
+            "worked_example": theory.worked_example_2d},
 )
 
 __all__ = ["PAPER"]
