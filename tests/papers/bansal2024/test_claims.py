@@ -7,9 +7,10 @@ need 20 000 / 10 000 training steps for their trained criteria, which the quick 
 those verdicts are printed, not asserted: the quick test checks that the claim runs end to end, yields rows,
 has no diverged lanes, and that its budget-independent exact rows (claim 4 identity and Fisher map, claim 7
 closed form) pass; a reduced-budget test asserts that their trained error falls with the steps taken (median
-over seeds of the logged sin θ_max: final < half-way < initial). Claims 5, 6, 8 and the grid are slow-only here
-(tests/experiments covers the grid).
-The spec-size test asserts every criterion.
+over seeds of the logged sin θ_max: final < half-way < initial). Claims 5, 6, 8, the report-only ablations and the
+grid are slow-only here (tests/experiments covers the grid).
+The spec-size test asserts every criterion (claim 6 with the spec's recalibrated gates) and runs the report-only
+items too (no FAIL row).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def test_bansal2024_claim_quick(claim, quick):
     res = run_claim(claim, quick)
     assert res.error is None, res.error
     assert res.rows and any(r.verdict in ("PASS", "FAIL") for r in res.rows)
+    assert all(r.rule for r in res.rows), [r.criterion for r in res.rows if not r.rule]
     assert not [r for r in res.rows if "diverged" in r.measured]
     exact = [r for r in res.rows if r.criterion.startswith(EXACT_ROWS)]
     assert all(r.verdict == "PASS" for r in exact), [(r.criterion, r.measured) for r in exact if r.verdict != "PASS"]
@@ -67,8 +69,16 @@ def test_bansal2024_trained_error_falls_with_budget(claim_id, quick):
 def test_bansal2024_claim_full(claim, full):
     res = run_claim(claim, full)
     assert res.error is None, res.error
+    assert all(r.rule for r in res.rows), [r.criterion for r in res.rows if not r.rule]
     failed = [f"[{r.group}] {r.criterion}: {r.measured} vs {r.predicted}" for r in res.rows if r.verdict == "FAIL"]
     assert not failed, "\n".join(failed)
+    if claim.id == "6":  # the spec's recalibrated gates are all there, gated
+        gated = [r.criterion for r in res.rows if r.verdict == "PASS"]
+        for d in (0.25, 0.5, 0.75):
+            assert f"δ={d}: sin θ_max (population, 6000 steps)" in gated
+            assert f"δ={d}: median error n=128000 / n=32000" in gated
+            assert f"δ={d}, n=128000: trained error / closed-form error on the same pairs" in gated
+        assert "scaling law: (1 − δ)·median error at n=128000, max / min over δ" in gated
 
 
 @pytest.mark.slow
@@ -76,3 +86,24 @@ def test_bansal2024_figures(full, tmp_path):
     from sslab.papers.bansal2024.claims import figures
     paths = figures(full, tmp_path)
     assert paths and all(p.exists() and p.stat().st_size > 0 for p in paths)
+
+
+def test_report_only_items_are_named_and_left_out_by_default():
+    """Ablations are report-only items: listed, run when named or with --report, not by the default check."""
+    from sslab.check import select
+
+    ablations = {"1-cosine", "1-constant-lr", "7-adamw", "7-W0-normal", "7-r8"}
+    by_id = {c.id: c for c in CLAIMS}
+    assert ablations <= set(by_id) and all(by_id[i].report_only for i in ablations | {"grid"})
+    assert {c.id for c in select("bansal2024")} == {str(i) for i in range(1, 10)}
+    assert {c.id for c in select("bansal2024", report=True)} == set(by_id)
+    assert [c.id for c in select("bansal2024.7-r8")] == ["7-r8"]
+
+
+def test_report_only_ablation_quick(quick):
+    """An ablation at quick size: REPORT rows only, with its values per seed."""
+    claim = next(c for c in CLAIMS if c.id == "1-cosine")
+    res = run_claim(claim, quick)
+    assert res.error is None, res.error
+    assert res.rows and all(r.verdict == "REPORT" and r.rule for r in res.rows)
+    assert len(res.rows[0].values) == 3  # seeds 0–2
