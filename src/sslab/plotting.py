@@ -30,7 +30,7 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import matplotlib
 import numpy as np
@@ -337,7 +337,7 @@ def ci_note(n: int) -> str:
 
 
 def iqr_note(n: int) -> str:
-    return f"median and IQR (25–75%) over {n} seed{'s' if n != 1 else ''}"
+    return f"median and IQR over {n} seed{'s' if n != 1 else ''}"
 
 
 def seed_curves(ax, steps, values, *, color, label: str, center: str = "mean", seeds: bool = True,
@@ -390,12 +390,13 @@ def _fmt(v) -> str:
 
 
 def curves_figure(records, metrics: list[str], *, axes: list[str] = (), labels: dict[str, str] | None = None,
-                  center: str = "mean", seeds: bool | None = None, log_y: bool = False, title: str = "",
-                  setting_names: dict | None = None) -> Figure:
+                  center: str = "mean", seeds: bool | None = None, log_y: bool | Sequence[str] = False,
+                  title: str = "", setting_names: dict | None = None) -> Figure:
     """Learning curves from tidy records (``lane, seed, step, metric, value`` and the ``axes`` columns): one panel
     per metric, one colour per setting of ``axes`` (never pooled), the seed mean with its 95% t-interval band
     (``center="median"``: median and IQR), each seed as a thin line (``seeds``; default: at most 2 settings).
-    ``labels`` names metrics and axes readably; ``setting_names`` maps a setting value to its legend text."""
+    ``labels`` names metrics and axes readably; ``setting_names`` maps an (axis, value) pair to its legend text;
+    ``log_y`` is True (every panel) or the metrics drawn on a log scale."""
     from matplotlib.lines import Line2D
 
     df, axes = records, list(axes)
@@ -408,7 +409,7 @@ def curves_figure(records, metrics: list[str], *, axes: list[str] = (), labels: 
     ncols = min(len(metrics), 3)
     nrows = -(-len(metrics) // ncols)
     with style():
-        fig, ax_grid = new_figure(nrows, ncols, figsize=(4.6 * ncols + 0.6, 3.6 * nrows + 1.0))
+        fig, ax_grid = new_figure(nrows, ncols, figsize=(max(SINGLE[0], 4.6 * ncols + 0.6), 3.6 * nrows + 1.0))
         for ax, m in zip(ax_grid.flat, metrics):
             sub = df[df.metric == m]
             groups = sub.groupby(axes, sort=True) if axes else [((), sub)]
@@ -421,7 +422,7 @@ def curves_figure(records, metrics: list[str], *, axes: list[str] = (), labels: 
                             center=center, seeds=draw_seeds, note=False, band_alpha=alpha)
             ax.set_xlabel("training step $t$")
             ax.set_ylabel(wrap(readable(m, labels), 40))
-            if log_y:
+            if log_y is True or (not isinstance(log_y, bool) and m in log_y):
                 ax.set_yscale("log")
         for ax in list(ax_grid.flat)[len(metrics):]:
             ax.set_visible(False)
@@ -431,7 +432,7 @@ def curves_figure(records, metrics: list[str], *, axes: list[str] = (), labels: 
         if draw_seeds and n_seeds > 1:
             handles.append(Line2D([], [], color="0.5", lw=0.6, alpha=0.6))
             texts.append("thin lines: one seed each")
-        fig.legend(handles, texts, loc="outside lower center", ncols=min(3, len(texts)))
+        fig.legend(handles, texts, loc="outside lower center", ncols=min(3 if ncols > 1 else 2, len(texts)))
         if title:
             suptitle(fig, title)
     return fig

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .papers import Experiment, experiment
-from .plotting import curves_figure, figure_files, readable, save
+from .plotting import curves_figure, figure_files, readable, save, set_caption
 from .store import RunHandle
 
 
@@ -106,7 +106,7 @@ class Results:
         setting = exp.setting(self.plan_config) if exp is not None and exp.setting is not None else ""
         c = self.plan_config.get("config", {})
         steps = c.get("train", {}).get("steps") if isinstance(c, dict) else None
-        tail = ", ".join(x for x in (setting, f"T = {steps} steps" if steps else "") if x)
+        tail = ", ".join(x for x in (setting, f"T = {steps} steps" if steps and "steps" not in setting else "") if x)
         return f"{head} — {what}" + (f": {tail}" if tail else "")
 
     def plot(self, metrics: str | list[str], *, title: str | None = None, path: Any = None,
@@ -126,9 +126,27 @@ class Results:
         exp = self._exp()
         fig = curves_figure(df, metrics, axes=axes, labels=exp.labels if exp is not None else None, center=center,
                             seeds=seeds, log_y=log_y, title=title or self.title("learning curves"))
+        set_caption(fig, self._caption(metrics, center))
         if path is not None:
             save(fig, path)
         return fig
+
+    def _caption(self, metrics: list[str], center: str) -> str:
+        """What a learning-curve figure shows and the values at the last step, per setting."""
+        df, axes = self.records, self.axes()
+        last = df[(df.step == df.step.max()) & df.metric.isin(metrics)]
+        groups = last.groupby(axes + ["metric"]) if axes else last.groupby("metric")
+        stat = groups.value.median() if center == "median" else groups.value.mean()
+        parts = []
+        for key, v in stat.items():
+            key = key if isinstance(key, tuple) else (key,)
+            where = ", ".join(f"{self.label(a)} = {x}" for a, x in zip(axes, key[:-1]))
+            parts.append(f"{self.label(key[-1])}" + (f" at {where}" if where else "") + f" {v:.4g}")
+        band = "the median with its IQR band" if center == "median" else "the seed mean with the band of its 95% t-interval"
+        return (f"{self.title('learning curves')}: " + ", ".join(self.label(m) for m in metrics) + " over training, "
+                + (f"one colour per setting of {', '.join(self.label(a) for a in axes)}, " if axes else "")
+                + f"{band} over {df.seed.nunique()} seeds. Measured at the last step "
+                + ("(medians): " if center == "median" else "(seed means): ") + "; ".join(parts) + ".")
 
     def figure(self) -> list[str]:
         """(Re)draw the experiment's own figures from the stored records; returns their paths."""

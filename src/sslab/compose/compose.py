@@ -390,17 +390,23 @@ def setting_label(plan_config: dict) -> str:
             f"{c['train']['steps']} steps, B={c['train']['batch_size']}")
 
 
+#: readable names of the metrics composition logs (figure axes and legends; Results.plot)
+LABELS = {"recovery": "recovery of the data model's features (1 = all)", "diag_rankme": "RankMe (effective rank)",
+          "diag_effective_rank": "effective rank", "diag_collapse_std": "std of normalised outputs (collapse → 0)",
+          "diag_cov_eig0": "top covariance eigenvalue", "diag_cov_eig1": "2nd covariance eigenvalue",
+          "diag_cov_eig2": "3rd covariance eigenvalue", "loss": "training loss"}
+
+
 def figures(results) -> list[str]:
-    """Recovery (and effective rank, when logged) over training, mean ± std over seeds."""
+    """Recovery (and effective rank, when logged) over training: seed mean with its 95% CI band, seeds as lines."""
     metrics = ["recovery"] + [m for m in ("diag_rankme", "diag_effective_rank") if m in set(results.records.metric)][:1]
-    fig = results.plot(metrics, title=f"compose — {setting_label(results.plan_config)}")
-    path = results.handle.figures_dir / "compose_curves.png"
-    save(fig, path)
-    return [str(path)]
+    fig = results.plot(metrics, title=f"Composition — recovery and effective rank: {setting_label(results.plan_config)}")
+    return [str(save(fig, results.handle.figures_dir / "compose_curves.png"))]
 
 
 EXPERIMENT = Experiment(
     name="compose",
     title="Composition — any data model × encoder × zoo loss, with the data model's recovery metrics",
     base=base, problem=problem, default_axes={"seed": SEEDS}, figures=figures, sections=SECTIONS,
+    labels=LABELS, setting=setting_label,
 )

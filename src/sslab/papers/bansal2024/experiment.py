@@ -23,12 +23,13 @@ from ...engine.train import Problem
 from ...losses.clip import clip
 from ...losses.infonce import infonce
 from ...losses.simsiam import simsiam
+from ...plotting import figure_path
 from ..paper import Experiment
 from . import data as data_mod
 from . import metrics as met
 from . import model as model_mod
 from . import theory as th
-from .figures import learning_curves
+from .figures import LABELS, learning_curves
 
 SEEDS = list(range(5))
 METHODS = ("infonce", "simsiam", "clip", "unimodal")
@@ -240,10 +241,12 @@ def evaluate(results) -> pd.DataFrame:
 def setting_label(plan_config: dict) -> str:
     """A figure-title label, e.g. 'InfoNCE, population mode, κ=100, δ=0'."""
     c = plan_config["config"]
+    swept = set(plan_config.get("axes", {}))  # a swept value is named per curve, not in the title
     names = {"infonce": "InfoNCE", "simsiam": "SimSiam", "clip": "CLIP", "unimodal": "unimodal InfoNCE"}
-    parts = [names[c["method"]], f"{c['mode']} mode", f"d={c['data']['d']}", f"κ={c['data']['kappa']:g}",
-             f"δ={c['data']['delta']:g}"]
-    if c["mode"] == "fixed":
+    parts = [names[c["method"]], f"{c['mode']} mode"]
+    parts += [f"{sym}={c['data'][key]:g}" for key, sym in (("d", "d"), ("kappa", "κ"), ("delta", "δ"))
+              if f"data.{key}" not in swept]
+    if c["mode"] == "fixed" and "data.n" not in swept:
         parts.append(f"n={c['data']['n']}")
     return ", ".join(parts)
 
@@ -251,8 +254,8 @@ def setting_label(plan_config: dict) -> str:
 def figures(results) -> list[str]:
     """Learning curves of sin θ_max(U_A, reference) per non-seed setting of a run."""
     path = results.handle.figures_dir / "bansal2024_learning_curves.png"
-    learning_curves(results.records, setting_label(results.plan_config), path)
-    return [str(path)]
+    learning_curves(results.records, setting_label(results.plan_config), path, results.plan_config)
+    return [str(figure_path(path))]
 
 
 EXPERIMENT = Experiment(
@@ -263,4 +266,6 @@ EXPERIMENT = Experiment(
     presets=("method", "mode"),
     default_axes={"seed": SEEDS},
     figures=figures,
+    labels=LABELS,
+    setting=setting_label,
 )

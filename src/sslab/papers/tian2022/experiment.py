@@ -39,7 +39,7 @@ from ...plotting import save
 from ..paper import Experiment
 from . import data as data_mod
 from . import model as model_mod
-from .figures import loc_curves
+from .figures import LABELS, loc_curves
 from .metrics import loc_scores, within_rf_abs_cos
 
 SEEDS = [1, 2, 3]
@@ -177,14 +177,14 @@ def setting_label(plan_config: dict) -> str:
 def figures(results) -> list[str]:
     """loc_all / loc_other_all over training for a run."""
     path = results.handle.figures_dir / "tian2022_loc_curves.png"
-    save(loc_curves(results.records, setting_label(results.plan_config)), path)
-    return [str(path)]
+    return [str(save(loc_curves(results.records, setting_label(results.plan_config)), path))]
 
 
 EXPERIMENT = Experiment(
     name="tian2022",
     title="Tian 2023 — token/RF simulation: nonlinearity lets each node specialise (α-CL)",
     base=base, problem=problem, default_axes={"seed": SEEDS}, figures=figures,
+    labels=LABELS, setting=setting_label,
 )
 
 

@@ -27,7 +27,7 @@ from ..paper import Experiment
 from . import data as data_mod
 from . import metrics as met
 from . import model as model_mod
-from .figures import training_curves
+from .figures import LABELS, training_curves
 
 SEEDS = list(range(5))
 
@@ -203,4 +203,6 @@ EXPERIMENT = Experiment(
     presets=("views",),
     default_axes={"seed": SEEDS},
     figures=figures,
+    labels=LABELS,
+    setting=setting_label,
 )
