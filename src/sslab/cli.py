@@ -72,6 +72,15 @@ def _experiment(name: str):
 
 
 OVERRIDES_HELP = "key=value overrides, dotted paths; lists make lanes: seed=0:20 data.tau=3,5,7"
+FORMAT_HELP = "figure format: png | svg | pdf (vector figures for papers; a PDF gets a PNG preview for the HTML page)"
+
+
+def _figure_format(fmt: str) -> None:
+    """--format: the format every figure of this command (and the workers it starts) is written in."""
+    from .plotting import FORMATS, set_figure_format
+    if fmt not in FORMATS:
+        _fail(f"--format: invalid value {fmt!r}; valid choices: {', '.join(FORMATS)}")
+    set_figure_format(fmt)
 
 
 @app.command()
@@ -83,8 +92,10 @@ def run(experiment: str = typer.Argument(..., help="experiment name (see `sslab 
         report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report"),
         force: bool = typer.Option(False, "--force", help="recompute even if the run is stored"),
         tag: list[str] = typer.Option(None, "--tag", help="label the run (repeatable); see `sslab runs`, `sslab tag`"),
+        fmt: str = typer.Option("png", "--format", help=FORMAT_HELP),
         dry_run: bool = typer.Option(False, "--dry-run", help="print lanes, programs, blocks, records, memory and an ETA, then exit")) -> None:
     """Run one configuration (all its lanes, in this process) and write records, parameters, summary and figures."""
+    _figure_format(fmt)
     _run(experiment, overrides, runs, name, figures, report, "inprocess", None, None, 1, force, dry_run, tag)
 
 
@@ -101,8 +112,10 @@ def sweep(experiment: str = typer.Argument(..., help="experiment name (see `ssla
           report: bool = typer.Option(True, "--report/--no-report", help="write the run's HTML report"),
           force: bool = typer.Option(False, "--force", help="recompute even if the run is stored"),
           tag: list[str] = typer.Option(None, "--tag", help="label the run (repeatable); see `sslab runs`, `sslab tag`"),
+          fmt: str = typer.Option("png", "--format", help=FORMAT_HELP),
           dry_run: bool = typer.Option(False, "--dry-run", help="print lanes, programs, blocks, records, memory and an ETA, then exit")) -> None:
     """Run a grid: points packed into lanes of compiled programs, lane blocks as chunks on an executor."""
+    _figure_format(fmt)
     if executor not in ("local", "ray", "inprocess"):
         _fail(f"--executor: invalid value {executor!r}; valid choices: local, ray, inprocess")
     if workers is not None and workers < 1:
@@ -294,8 +307,10 @@ def check(cli: typer.Context, target: Optional[str] = typer.Argument(None, help=
           csv_out: Optional[Path] = typer.Option(None, "--csv", help="also write the claim table as CSV, one line per row"),
           compare: Optional[Path] = typer.Option(None, "--compare", help="a claim table written earlier with --json: print what moved"),
           dry_run: bool = typer.Option(False, "--dry-run", help="print the claims, workers and an ETA from the claims' cost hints, then exit"),
-          device: str = typer.Option("auto", "--device", help="auto (JAX's default) | cpu | gpu (needs jax[cuda12])")) -> None:
+          device: str = typer.Option("auto", "--device", help="auto (JAX's default) | cpu | gpu (needs jax[cuda12])"),
+          fmt: str = typer.Option("png", "--format", help="with --report: " + FORMAT_HELP)) -> None:
     """Run claims and print claim, measured, predicted/bound and verdict; exit 1 if any claim fails."""
+    _figure_format(fmt)
     from .check import Context, default_workers, optional_papers, run_claims, select
     from .engine.lanes import enable_compilation_cache
     from .store import RunStore
@@ -370,7 +385,8 @@ def check(cli: typer.Context, target: Optional[str] = typer.Argument(None, help=
         from .report.html import check_report
         figs = _check_figures(ctx, results, report)
         papers = {p: (paper(p).title, paper(p).summary) for p in dict.fromkeys(r.claim.paper for r in results)}
-        out = check_report(results, Path(report) / "index.html", figs, papers)
+        out = check_report(results, Path(report) / "index.html", figs, papers,
+                           info=f"{size} size, {n_workers} worker(s), {wall:.0f} s wall")
         console.print(f"report: {out}")
     raise typer.Exit(1 if failed else 0)
 
@@ -1032,8 +1048,10 @@ def gallery(size: str = typer.Option("quick", "--size", help="quick: 7 losses, 2
 
 @app.command()
 def report(run_id: str = typer.Argument(..., help="a run id (see `sslab runs`)"),
-           runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP)) -> None:
+           runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
+           fmt: str = typer.Option("png", "--format", help=FORMAT_HELP)) -> None:
     """(Re)build a run's figures and HTML report from its stored records."""
+    _figure_format(fmt)
     from .api import load
     from .report.html import run_report
     try:
