@@ -697,7 +697,7 @@ def _list_keys(experiment: Optional[str], as_json: bool) -> None:
         return
     _emit(["key", "default", "lane", "doc"],
           [[k["key"], (k["default"] + " (axis)") if k["axis"] else repr(k["default"]), "yes" if k["lane"] else "",
-            k["doc"]] for k in keys],
+            k["doc"]] for k in keys], nowrap=("key",),
           title=f"{exp.name} config keys (lane = may vary across lanes of one program; axis = the default lanes)")
     for sec, choices in sections.items():
         console.print(_t(f"{sec}=NAME swaps the {sec} section; choices: {', '.join(choices)}"))
@@ -819,13 +819,13 @@ def query(sql: str = typer.Argument(..., help='SQL over the views `records` and 
         console.print(f"... {len(df)} rows (showing 200; use --csv/--parquet for all)")
 
 
-def _emit(columns: list[str], rows: list[list], title: Optional[str] = None) -> None:
-    """A table: Rich on a terminal; tab-separated lines with a header when stdout is a file or a pipe (never
-    wrapped, one line per row, for grep, cut and spreadsheets)."""
+def _emit(columns: list[str], rows: list[list], title: Optional[str] = None, nowrap: tuple[str, ...] = ()) -> None:
+    """A table: Rich on a terminal (the ``nowrap`` columns kept on one line); tab-separated lines with a header
+    when stdout is a file or a pipe (never wrapped, one line per row, for grep, cut and spreadsheets)."""
     if console.is_terminal:
         table = Table(title=title, title_justify="left")
         for c in columns:
-            table.add_column(c, overflow="fold")
+            table.add_column(c, overflow="fold", no_wrap=c in nowrap)
         for r in rows:
             table.add_row(*(_t("" if v is None else v) for v in r))
         console.print(table)
@@ -902,7 +902,8 @@ def runs_(runs: Optional[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
         return
     _emit(list(RUNS_COLUMNS), [[r["run_id"], r["experiment"], r["status"], r["lanes"], r["axes"],
                                 r["overrides"] if r["overrides"] is not None else "(not recorded)", r["tags"],
-                                r["sslab"], (r["code"] or "")[:10], _age(r["started"])] for r in rows])
+                                r["sslab"], (r["code"] or "")[:10], _age(r["started"])] for r in rows],
+          nowrap=("run_id", "experiment", "status", "lanes", "sslab", "code", "age"))
 
 
 def _age_seconds(started: str) -> Optional[float]:
