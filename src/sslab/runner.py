@@ -104,8 +104,10 @@ def run_id_of(exp: Experiment, record: dict) -> str:
     return f"{exp.name}-{config_hash(identity(record))[:10]}"
 
 
-def lane_configs(run_id: str, points: list[RunConfig]) -> pd.DataFrame:
-    """One row per lane with every resolved config field (the store's ``configs`` view)."""
+def lane_configs(run_id: str, points: list[RunConfig], identity: dict | None = None) -> pd.DataFrame:
+    """One row per lane with every resolved config field (the store's ``configs`` view) and its ``lane_key``: a
+    hash of the lane's whole config (its block size included) and the run's provenance identity, under which
+    another run may reuse the lane instead of computing it again."""
     flat: dict[tuple, dict] = {}  # one plan's seeds share their sections: flatten each setting once
     rows = []
     for i, p in enumerate(points):
@@ -113,8 +115,50 @@ def lane_configs(run_id: str, points: list[RunConfig]) -> pd.DataFrame:
         if key not in flat:
             flat[key] = {k: (v if isinstance(v, (int, float, str, bool)) or v is None else repr(v))
                          for k, v in flat_dict(p).items() if k != "seed"}
-        rows.append({"run": run_id, "lane": i, "seed": int(p.seed), **flat[key]})
+        row = {"run": run_id, "lane": i, "seed": int(p.seed), **flat[key]}
+        if identity is not None:
+            row["lane_key"] = config_hash({"lane": {k: v for k, v in row.items() if k not in ("run", "lane")},
+                                           "provenance": identity})[:24]
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _reuse_lanes(store: RunStore, handle: RunHandle, run_id: str, exp: Experiment, axes: list[str],
+                 points: list[RunConfig], blocks: list[LaneBlock], todo: list[int], keys: list[str]) -> set[int]:
+    """Fill the todo blocks whose every lane another finished run in the store already computed (the same
+    config, block size and code): its records and final params are copied, relabelled, instead of recomputed.
+    Returns the blocks filled."""
+    index = store.lane_index(exclude=run_id)
+    filled, sources = set(), {}
+    for i in todo:
+        b = blocks[i]
+        where = [index.get(keys[lane]) for lane in b.lanes]
+        if not b.lanes or any(w is None for w in where):
+            continue
+        recs, params = [], []
+        for lane, (src, src_lane) in zip(b.lanes, where):
+            if src not in sources:
+                h = store.open(src)
+                sources[src] = (h.records(), h.params())
+            r, p = sources[src]
+            one = r[r.lane == src_lane][["step", "metric", "value"]].copy()
+            one.insert(0, "lane", lane)
+            flat = flat_dict(points[lane])
+            one.insert(1, "seed", int(points[lane].seed))
+            for a in axes:
+                if a != "seed":
+                    one[a] = flat[a]
+            recs.append(one)
+            j = int(np.flatnonzero(p["lane"] == src_lane)[0])
+            params.append({k: v[j] for k, v in p.items() if k != "lane"})
+        df = pd.concat(recs, ignore_index=True)
+        df.insert(0, "run", run_id)
+        df.insert(1, "experiment", exp.name)
+        stacked = {k: np.stack([p[k] for p in params]) for k in params[0]}
+        stacked["lane"] = np.asarray(b.lanes)
+        handle.write_part(part_name(b), df, stacked)
+        filled.add(i)
+    return filled
 
 
 def lane_records(res: LaneResult, lanes: list[int], run_id: str, experiment: str, axes: list[str]) -> pd.DataFrame:
@@ -206,9 +250,14 @@ def _compute(exp: Experiment, plan: Plan, store: RunStore, handle: RunHandle, ru
     """The body of :func:`run_plan` under the run's lock: the blocks not yet stored, then summary and figures."""
     handle.set_status("running")
     points = plan.points()
-    handle.write_table("lanes", lane_configs(run_id, points))
+    lanes = lane_configs(run_id, points, record.get("provenance"))
+    handle.write_table("lanes", lanes)
     blocks = lane_blocks(points)
     todo = [i for i, b in enumerate(blocks) if not handle.has_part(part_name(b))]
+    if todo and record.get("provenance") and not any(p.train.save_every for p in points):  # checkpoints: computed
+        reused = _reuse_lanes(store, handle, run_id, exp, list(plan.axes), points, blocks, todo,
+                              lanes["lane_key"].tolist())
+        todo = [i for i in todo if i not in reused]
     per_chunk = max(1, blocks_per_chunk)
     tasks = [ChunkTask(exp, run_id, str(store.root), tuple(plan.axes),
                        tuple((blocks[j], tuple(points[k] for k in blocks[j].lanes)) for j in todo[i:i + per_chunk]))

@@ -843,6 +843,23 @@ class RunStore:
         return pd.DataFrame([{"run_id": r["run_id"], "tag": t} for r in rows for t in (r["tags"] or "").split(",")
                              if t], columns=["run_id", "tag"])
 
+    def lane_index(self, exclude: str | None = None) -> dict[str, tuple[str, int]]:
+        """``lane_key -> (run id, lane)`` over the finished runs' lane tables: where a lane with the same config,
+        block size and code was already computed (another run may copy it instead of recomputing it)."""
+        index: dict[str, tuple[str, int]] = {}
+        for r in self._scan():
+            if r["run_id"] == exclude or r["status"] != "done":
+                continue
+            path = Path(r["path"]) / "lanes.parquet"
+            try:
+                t = pq.read_table(path, columns=["lane", "lane_key"]).to_pandas()
+            except Exception:  # noqa: BLE001 - no table or no keys (an older run): nothing to reuse
+                continue
+            for lane, key in zip(t["lane"], t["lane_key"]):
+                if isinstance(key, str):
+                    index.setdefault(key, (r["run_id"], int(lane)))
+        return index
+
     def configs(self, rows: list[dict] | None = None) -> pd.DataFrame:
         """One row per (run, lane) with every resolved config field (``lanes.parquet`` of each run; for runs
         stored before it existed, the stored base config and the lane's axis values, not resolved)."""

@@ -212,3 +212,22 @@ def test_finite_blow_up_is_flagged_and_an_all_diverged_run_exits_nonzero(tmp_pat
     assert (div >= 0).all()  # the losses stayed finite (no NaN), yet both lanes are flagged
     loss = recs[recs.metric == "loss"].value
     assert np.isfinite(loss).all() and loss.abs().max() > 1e6
+
+
+def test_lanes_computed_by_another_run_are_reused_bit_for_bit(tmp_path, monkeypatch):
+    """A block whose every lane a finished run already computed (same config, block size and code) is copied from
+    it; the run's records and params equal a fresh computation's."""
+    import sslab.runner as R
+    args = ["train.lane_block=2", *SMALL]
+    sslab.run("yang2024", ["seed=0:4", *args], store=tmp_path / "s", figures=False)
+    computed = []
+    real = R.run_chunk
+    monkeypatch.setattr(R, "run_chunk", lambda task: computed.extend(b.lanes for b, _ in task.blocks) or real(task))
+    shared = sslab.run("yang2024", ["seed=2:6", *args], store=tmp_path / "s", figures=False)
+    assert computed == [(2, 3)]  # seeds 2, 3 (lanes 0, 1) came from the first run; seeds 4, 5 were computed
+    fresh = sslab.run("yang2024", ["seed=2:6", *args], store=tmp_path / "fresh", figures=False)
+    key = ["lane", "step", "metric"]
+    a, b = shared.records.sort_values(key), fresh.records.sort_values(key)
+    assert np.array_equal(a.value.to_numpy(), b.value.to_numpy(), equal_nan=True)
+    assert (a.seed.to_numpy() == b.seed.to_numpy()).all() and (a.run == shared.run_id).all()
+    assert np.array_equal(shared.params["W"], fresh.params["W"]) and list(shared.params["lane"]) == [0, 1, 2, 3]
