@@ -402,9 +402,9 @@ def curves_figure(records, metrics: list[str], *, axes: list[str] = (), labels: 
     df, axes = records, list(axes)
     if center not in ("mean", "median"):
         raise ValueError(f"center: invalid value {center!r}; valid choices: mean, median")
-    settings = list(df.groupby(axes, sort=True).groups) if axes else [()]
-    draw_seeds = len(settings) <= 2 if seeds is None else seeds
-    alpha = BAND_ALPHA if len(settings) <= 2 else 0.12
+    n_settings = df.groupby(axes).ngroups if axes else 1
+    draw_seeds = n_settings <= 2 if seeds is None else seeds
+    alpha = BAND_ALPHA if n_settings <= 2 else 0.12
     n_seeds = int(df.groupby(axes).seed.nunique().min()) if axes else int(df.seed.nunique())
     ncols = min(len(metrics), 3)
     nrows = -(-len(metrics) // ncols)

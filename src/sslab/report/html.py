@@ -27,7 +27,7 @@ table.matrix td{padding:0;border:2px solid #fff;text-align:center;min-width:2.6e
 table.matrix td a{display:block;padding:4px 5px;color:#fff;font-weight:600;font-size:.85em}
 table.matrix td.m-PASS{background:#2e9e44}table.matrix td.m-FAIL{background:#d1342f}table.matrix td.m-REPORT{background:#8a8f96}
 table.matrix td.m-none{background:#fff}.chip{display:inline-block;width:.9em;height:.9em;border-radius:2px;vertical-align:-1px;margin:0 .25em 0 .8em}
-.verdict{font-weight:700;padding:1px 8px;border-radius:3px;color:#fff}.v-PASS{background:#2e9e44}.v-FAIL{background:#d1342f}.v-REPORT{background:#8a8f96}
+.verdict{font-weight:700;padding:1px 8px;border-radius:3px;color:#fff;white-space:nowrap}.v-PASS{background:#2e9e44}.v-FAIL{background:#d1342f}.v-REPORT{background:#8a8f96}
 nav.toc ol{margin:.2em 0 .6em}nav.toc li{margin:.1em 0}nav.toc ol ol{font-size:.92em}
 section.claim{border-left:4px solid #ddd;padding-left:.8em;margin:1em 0}section.claim.c-FAIL{border-color:#d1342f}
 section.claim.c-PASS{border-color:#2e9e44}section.claim.c-REPORT{border-color:#8a8f96}
@@ -196,10 +196,11 @@ def check_report(results: Iterable[Any], path: str | Path, figures: Iterable[Any
 
     n_failed = sum(r.verdict == "FAIL" for r in results)
     n_gated = sum(_cell_verdict(r) != "REPORT" for r in results)
+    n_rep = len(results) - n_gated
     front = [f'<p class="lead">{n_gated - n_failed} of {n_gated} gated claims pass over {len(order)} '
              f'paper{"s" if len(order) != 1 else ""}'
-             + (f"; {len(results) - n_gated} report-only items inform without a verdict" if len(results) > n_gated else "")
-             + (f". {_e(info)}" if info else ".") + "</p>"]
+             + (f"; {n_rep} report-only item{'s inform' if n_rep != 1 else ' informs'} without a verdict" if n_rep else "")
+             + ".</p>" + (f'<p class="muted">Run: {_e(info)}.</p>' if info else "")]
     overview = []
     for p in order:
         mine = by_paper[p]
@@ -208,7 +209,8 @@ def check_report(results: Iterable[Any], path: str | Path, figures: Iterable[Any
         verdict = "FAIL" if fails else ("PASS" if "PASS" in v else "REPORT")
         overview.append(
             f'<tr><td><a href="#{_anchor(p)}">{_e(titles[p])}</a></td>'
-            f'<td><span class="verdict v-{verdict}">{"all gated claims pass" if verdict == "PASS" else verdict}</span></td>'
+            f'<td><span class="verdict v-{verdict}" title="{"every gated claim passes" if verdict == "PASS" else ""}">'
+            f'{verdict}</span></td>'
             f"<td>{v.count('PASS')}</td><td>{v.count('FAIL')}</td><td>{v.count('REPORT')}</td>"
             f"<td>{_links(p, fails)}</td>"
             f"<td>{sum(r.seconds for r in mine):.0f}</td></tr>")
