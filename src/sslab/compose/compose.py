@@ -391,7 +391,7 @@ def setting_label(plan_config: dict) -> str:
 
 
 #: readable names of the metrics composition logs (figure axes and legends; Results.plot)
-LABELS = {"recovery": "recovery of the data model's features (1 = all)", "diag_rankme": "RankMe (effective rank)",
+LABELS = {"recovery": "feature recovery (1 = all found)", "diag_rankme": "RankMe (effective rank)",
           "diag_effective_rank": "effective rank", "diag_collapse_std": "std of normalised outputs (collapse → 0)",
           "diag_cov_eig0": "top covariance eigenvalue", "diag_cov_eig1": "2nd covariance eigenvalue",
           "diag_cov_eig2": "3rd covariance eigenvalue", "loss": "training loss"}
