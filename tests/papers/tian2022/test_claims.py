@@ -14,8 +14,9 @@ import pytest
 from sslab.check import Context, run_claim
 from sslab.papers.tian2022.claims import ACT_BN, CLAIMS, VARIANTS
 
-# Too slow for the normal-suite budget even at quick size (many 1000-step configs): run under -m slow.
-QUICK_SLOW = {"C12", "C13"}
+# Too slow for the normal-suite budget even at quick size (ten 1000-step configs): run under -m slow. C12's five
+# β runs (β = 5 shared with C10/C11) stay in the normal suite, so its quick gates are asserted there.
+QUICK_SLOW = {"C13"}
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +48,14 @@ def test_claim_quick(claim, quick):
                                      "loss_last1000 ≥ 1.2", "loss_last1000 ≤ 1.7")] == ["PASS"] * 4
     if claim.id == "C11":
         assert verdict["loc_all(ReLU) − loc_all(linear)"] == "PASS"
+    if claim.id == "C12":  # the quick gates hold for every β
+        assert sum(r.criterion.startswith("quick:") and r.verdict == "PASS" for r in res.rows) == 2 * 5
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("claim", [c for c in CLAIMS if c.id in QUICK_SLOW], ids=lambda c: c.id)
 def test_claim_quick_slow(claim, quick):
-    res = _check(claim, quick)
-    if claim.id == "C12":  # the quick gates hold for every β
-        assert sum(r.criterion.startswith("quick:") and r.verdict == "PASS" for r in res.rows) == 2 * 5
+    _check(claim, quick)
 
 
 @pytest.mark.slow
