@@ -746,7 +746,7 @@ def theory(target: str = typer.Argument(..., help="PAPER.OBJECT (e.g. yang2024.s
     if not obj:
         for key, fn in p.theory.items():
             doc = (inspect.getdoc(fn) or "").splitlines()[0] if inspect.getdoc(fn) else ""
-            console.print(f"[bold]{name}.{key}[/]{inspect.signature(fn)}  {doc}", highlight=False)
+            console.print(f"[bold]{name}.{key}[/]{escape(str(inspect.signature(fn)))}  {escape(doc)}", highlight=False)
         if not p.theory:
             console.print(f"{name} declares no theory objects")
         return
