@@ -2,7 +2,9 @@
 
 Every executor has ``submit(fn, *args) -> concurrent.futures.Future`` and ``map(fn, tasks)`` (results in
 completion order), and runs ``initializer(*initargs)`` once in each worker before its first task. Workers
-get one XLA CPU thread each, so a pool of N workers uses N cores without oversubscription. ``sslab sweep``
+are asked for one XLA CPU thread each (``SINGLE_THREAD_XLA``); jax ≥ 0.5's CPU runtime still spreads some
+work over a second core, which helps the pool's tail (the last long claim gets both cores): binding each
+worker to one core was measured slower (benchmarks/README.md, "What was tried"). ``sslab sweep``
 maps chunks of lane blocks over an executor; ``sslab check`` submits claims to one. Nothing here knows
 what a task does.
 """
@@ -85,7 +87,7 @@ class InProcess(_Base):
 
 
 class LocalPool(_Base):
-    """A local pool of spawned processes, one XLA thread each; needs nothing extra installed."""
+    """A local pool of spawned processes (one XLA thread asked for each); needs nothing extra installed."""
 
     name = "local"
 
