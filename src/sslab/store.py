@@ -485,18 +485,23 @@ class RunHandle:
         df = df.sort_values(["lane", "step", "metric"], kind="mergesort").reset_index(drop=True)
         return df
 
-    def params(self) -> dict[str, np.ndarray]:
-        """Params of finished parts, concatenated on axis 0 in part-name order, with a ``lane`` array."""
+    def _npz_parts(self, path_of, what: str) -> list[dict[str, np.ndarray]]:
+        """The arrays of each finished part's ``path_of(part)`` file; an unreadable file is reported and skipped."""
         chunks: list[dict[str, np.ndarray]] = []
         for name in self.parts():
-            p = self.params_path(name)
+            p = path_of(name)
             if not p.is_file():
                 continue
             try:
                 with np.load(p, allow_pickle=False) as z:
                     chunks.append({k: z[k] for k in z.files})
             except Exception as e:  # noqa: BLE001
-                self._problem(f"{p}: unreadable params skipped ({type(e).__name__}: {e})")
+                self._problem(f"{p}: unreadable {what} skipped ({type(e).__name__}: {e})")
+        return chunks
+
+    def params(self) -> dict[str, np.ndarray]:
+        """Params of finished parts, concatenated on axis 0 in part-name order, with a ``lane`` array."""
+        chunks = self._npz_parts(self.params_path, "params")
         if not chunks:
             return {}
         keys = list(chunks[0])
@@ -509,16 +514,7 @@ class RunHandle:
     def checkpoints(self) -> dict[str, np.ndarray]:
         """Checkpoints of finished parts (``train.save_every``): each parameter ``[lanes, steps, ...]``
         concatenated over parts on axis 0, a ``lane`` array and the ``step`` array; empty if none were kept."""
-        chunks: list[dict[str, np.ndarray]] = []
-        for name in self.parts():
-            p = self.checkpoints_path(name)
-            if not p.is_file():
-                continue
-            try:
-                with np.load(p, allow_pickle=False) as z:
-                    chunks.append({k: z[k] for k in z.files})
-            except Exception as e:  # noqa: BLE001
-                self._problem(f"{p}: unreadable checkpoints skipped ({type(e).__name__}: {e})")
+        chunks = self._npz_parts(self.checkpoints_path, "checkpoints")
         if not chunks:
             return {}
         keys, step = list(chunks[0]), chunks[0]["step"]

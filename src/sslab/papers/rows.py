@@ -119,6 +119,19 @@ def per_seed(claim: str, criterion: str, values: Mapping[int, float], op: str, l
                stat={"kind": "worst", "value": float(v), "seed": str(worst), "n": len(values), "failing": n_bad})
 
 
+
+def per_item(claim: str, criterion: str, values: Mapping, op: str, limit: float, noun: str, group: str = "",
+             digits: int = 4) -> Row:
+    """Every item (an n, a draw, an optimum, a δ) satisfies value <op> limit: :func:`per_seed` worded for the
+    items of a criterion (the worst item, its label and how many fail)."""
+    r = per_seed(claim, criterion, values, op, limit, group, digits)
+    r.measured = r.measured.replace("worst: seed", f"worst: {noun}").replace("seeds fail", f"{noun}s fail")
+    r.predicted = r.predicted.replace("every seed", f"every {noun}")
+    r.rule = r.rule.replace("every seed", f"every {noun}")
+    if r.stat:
+        r.stat["item"] = noun
+    return r
+
 def at_least(claim: str, criterion: str, values: Mapping[int, float], op: str, limit: float, k_min: int,
              group: str = "", digits: int = 4) -> Row:
     """At least ``k_min`` of the seeds satisfy value <op> limit; shows k/n with its 95% Clopper–Pearson interval

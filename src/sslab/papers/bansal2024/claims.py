@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..paper import FAIL, PASS, Claim, Context, Row
-from ..rows import at_least, by_construction, diverged_rows, fmt, fraction, mean_text, per_seed, report
+from ..rows import at_least, by_construction, diverged_rows, fmt, fraction, mean_text, per_item, per_seed, report
 from . import data as dm
 from . import experiment as ex
 from . import figures as bf
@@ -133,19 +133,6 @@ def median_ratio(claim: str, criterion: str, num: dict, den: dict, op: str, limi
                PASS if _op(r, op, limit) else FAIL, group,
                rule=f"median over seeds ({num_label}) / median over seeds ({den_label}) {op} {fmt(limit)}", values=values,
                stat={"kind": "ratio of medians", "value": float(r), "num": a, "den": b, "method": "medians over seeds"})
-
-
-def per_item(claim: str, criterion: str, values: dict, op: str, limit: float, noun: str, group: str = "",
-             digits: int = 4) -> Row:
-    """Every item (an n, a step in n, a δ) satisfies value <op> limit: ``rows.per_seed`` worded for the items
-    of a criterion on medians (the worst item, its label and how many fail)."""
-    r = per_seed(claim, criterion, values, op, limit, group, digits)
-    r.measured = r.measured.replace("worst: seed", f"worst: {noun}").replace("seeds fail", f"{noun}s fail")
-    r.predicted = r.predicted.replace("every seed", f"every {noun}")
-    r.rule = r.rule.replace("every seed", f"every {noun}")
-    if r.stat:
-        r.stat["item"] = noun
-    return r
 
 
 def checked_by_construction(row: Row, why: str) -> Row:

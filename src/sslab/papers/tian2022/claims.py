@@ -14,7 +14,7 @@ import numpy as np
 
 from ...plotting import save
 from ..paper import FAIL, PASS, REPORT, Claim, Context, Row
-from ..rows import bound, by_construction, clopper_pearson, diverged_rows, fmt, fraction, mean_ci, per_seed, report
+from ..rows import bound, by_construction, clopper_pearson, diverged_rows, fmt, fraction, mean_ci, per_item, per_seed, report
 from . import figures as tf
 from . import theory as th
 
@@ -40,18 +40,6 @@ rel = th.rel_err
 
 
 # --- statistics the row builders lack (sslab.papers.rows has per-seed, mean, fraction rows) --------
-
-def per_item(claim: str, criterion: str, values: dict, op: str, limit: float, noun: str, group: str = "",
-             digits: int = 4) -> Row:
-    """Every item (draw, initialisation, optimum, n) satisfies value <op> limit: ``rows.per_seed`` worded for
-    the items of a theory claim (the worst item, its label and how many fail)."""
-    r = per_seed(claim, criterion, values, op, limit, group, digits)
-    r.measured = r.measured.replace("worst: seed", f"worst: {noun}").replace("seeds fail", f"{noun}s fail")
-    r.predicted = r.predicted.replace("every seed", f"every {noun}")
-    r.rule = r.rule.replace("every seed", f"every {noun}")
-    if r.stat:
-        r.stat["item"] = noun
-    return r
 
 
 def median_stat(values: dict) -> dict:
